@@ -1,0 +1,49 @@
+// csm-bench: system report and measurements (tokenizer now; model and streaming as they land).
+#include <iomanip>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/cli_args.h"
+#include "csm-bench/system_report.h"
+#include "csm-bench/tokenizer_bench.h"
+#include "csm/error.h"
+
+namespace {
+
+void print(const nlohmann::json& report, bool as_json) {
+  if (as_json) {
+    std::cout << report.dump(2) << "\n";
+    return;
+  }
+  for (const auto& [key, value] : report.items()) {
+    std::cout << std::left << std::setw(24) << key << " ";
+    if (value.is_string()) std::cout << value.get<std::string>() << "\n";
+    else std::cout << value.dump() << "\n";
+  }
+}
+
+int bench_main(int argc, char** argv) {
+  csm::cli::Args args("csm-bench", "Reports this machine and measures the engine's parts.",
+                      {{"info", "", "system report: CPU, memory, GPU, LibTorch/CUDA versions"},
+                       {"tokenizer", "FILE", "measure tokenizer load time and encode throughput"},
+                       {"json", "", "print JSON instead of text"}});
+  if (!args.parse(argc, argv)) return 0;
+  const bool as_json = args.has("json");
+  bool did_something = false;
+  if (args.has("info")) {
+    print(csm::bench::system_report(), as_json);
+    did_something = true;
+  }
+  if (args.has("tokenizer")) {
+    print(csm::bench::tokenizer_report(args.get("tokenizer")), as_json);
+    did_something = true;
+  }
+  if (!did_something)
+    throw csm::Error(csm::ErrorCode::InvalidArgument, "csm-bench: nothing to do", "try csm-bench --info, or --help");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return csm::cli::run_main("csm-bench", bench_main, argc, argv); }

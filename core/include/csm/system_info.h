@@ -1,0 +1,23 @@
+#pragma once
+// What machine the engine runs on, for csm-bench --info and run metadata.
+#include <cstdint>
+#include <string>
+
+namespace csm {
+
+struct SystemInfo {
+  std::string cpu_model;
+  int cpu_cores = 0;
+  int64_t memory_total_bytes = 0;
+  int64_t memory_available_bytes = 0;
+  std::string torch_version;
+  bool cuda_available = false;
+  int cuda_devices = 0;
+};
+
+SystemInfo system_info();
+
+// Resident set size of this process, in bytes (0 if unknown).
+int64_t resident_memory_bytes();
+
+}  // namespace csm
