@@ -1,0 +1,200 @@
+#include "model/csm_model.h"
+
+#include <sstream>
+
+#include "csm/error.h"
+
+namespace csm {
+namespace {
+
+std::string shape_string(at::IntArrayRef shape) {
+  std::ostringstream s;
+  s << "[";
+  for (size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
+  return s.str() + "]";
+}
+
+// The two key namings of a CSM checkpoint, detected from the keys themselves.
+struct KeyNames {
+  bool hf = false;
+  std::string layer(bool backbone, int n, const std::string& part) const {
+    static const std::map<std::string, std::pair<std::string, std::string>> parts = {
+        {"attn_norm", {"sa_norm.scale", "input_layernorm.weight"}},
+        {"wq", {"attn.q_proj.weight", "self_attn.q_proj.weight"}},
+        {"wk", {"attn.k_proj.weight", "self_attn.k_proj.weight"}},
+        {"wv", {"attn.v_proj.weight", "self_attn.v_proj.weight"}},
+        {"wo", {"attn.output_proj.weight", "self_attn.o_proj.weight"}},
+        {"mlp_norm", {"mlp_norm.scale", "post_attention_layernorm.weight"}},
+        {"w1", {"mlp.w1.weight", "mlp.gate_proj.weight"}},
+        {"w3", {"mlp.w3.weight", "mlp.up_proj.weight"}},
+        {"w2", {"mlp.w2.weight", "mlp.down_proj.weight"}}};
+    const auto& p = parts.at(part);
+    const std::string prefix = hf ? (backbone ? "backbone_model.layers." : "depth_decoder.model.layers.")
+                                  : (backbone ? "backbone.layers." : "decoder.layers.");
+    return prefix + std::to_string(n) + "." + (hf ? p.second : p.first);
+  }
+  std::string norm(bool backbone) const {
+    if (hf) return backbone ? "backbone_model.norm.weight" : "depth_decoder.model.norm.weight";
+    return backbone ? "backbone.norm.scale" : "decoder.norm.scale";
+  }
+};
+
+class WeightReader {
+ public:
+  WeightReader(const TensorStore& store, at::ScalarType dtype, at::Device device)
+      : store_(store), dtype_(dtype), device_(device) {}
+
+  at::Tensor take(const std::vector<std::string>& candidates, std::vector<int64_t> shape) const {
+    for (const auto& name : candidates) {
+      if (!store_.has(name)) continue;
+      const auto* e = store_.entry(name);
+      if (e->shape != shape)
+        throw Error(ErrorCode::BadModelFile, store_.describe() + ": tensor \"" + name + "\" has shape " +
+                                                 shape_string(e->shape) + ", expected " + shape_string(shape),
+                    "the checkpoint does not match config.json");
+      return store_.get(name).to(device_, dtype_).contiguous();
+    }
+    std::string names;
+    for (const auto& n : candidates) names += (names.empty() ? "\"" : " or \"") + n + "\"";
+    throw Error(ErrorCode::BadModelFile, store_.describe() + " lacks tensor " + names + " " + shape_string(shape),
+                "the checkpoint is incomplete or is not a CSM model");
+  }
+
+ private:
+  const TensorStore& store_;
+  at::ScalarType dtype_;
+  at::Device device_;
+};
+
+// Orig q/k rows pair dims (2j, 2j+1) per head; our RoPE pairs (j, j + D/2).
+at::Tensor interleaved_to_rotate_half(const at::Tensor& w, int64_t heads, int64_t head_dim) {
+  const int64_t in = w.size(1);
+  return w.view({heads, head_dim / 2, 2, in}).transpose(1, 2).reshape({heads * head_dim, in}).contiguous();
+}
+
+std::vector<TransformerLayerWeights> read_layers(const WeightReader& r, const KeyNames& keys, bool backbone,
+                                                 const TransformerConfig& t) {
+  std::vector<TransformerLayerWeights> layers;
+  const int64_t d = t.dim, q_rows = int64_t(t.heads) * t.head_dim, kv_rows = int64_t(t.kv_heads) * t.head_dim;
+  for (int n = 0; n < t.layers; ++n) {
+    const auto key = [&](const char* part) { return std::vector<std::string>{keys.layer(backbone, n, part)}; };
+    TransformerLayerWeights w;
+    w.attn_norm = r.take(key("attn_norm"), {d});
+    w.wq = r.take(key("wq"), {q_rows, d});
+    w.wk = r.take(key("wk"), {kv_rows, d});
+    w.wv = r.take(key("wv"), {kv_rows, d});
+    w.wo = r.take(key("wo"), {d, q_rows});
+    w.mlp_norm = r.take(key("mlp_norm"), {d});
+    w.w1 = r.take(key("w1"), {t.intermediate, d});
+    w.w3 = r.take(key("w3"), {t.intermediate, d});
+    w.w2 = r.take(key("w2"), {d, t.intermediate});
+    if (!keys.hf) {
+      w.wq = interleaved_to_rotate_half(w.wq, t.heads, t.head_dim);
+      w.wk = interleaved_to_rotate_half(w.wk, t.kv_heads, t.head_dim);
+    }
+    layers.push_back(std::move(w));
+  }
+  return layers;
+}
+
+}  // namespace
+
+CsmModel::CsmModel(CsmConfig config, Weights weights, at::ScalarType dtype, at::Device device, std::string source)
+    : config_(std::move(config)), w_(std::move(weights)), dtype_(dtype), device_(device), source_(std::move(source)) {
+  backbone_ = Transformer(config_.backbone, w_.backbone_layers, w_.backbone_norm, device_);
+  decoder_ = Transformer(config_.decoder, w_.decoder_layers, w_.decoder_norm, device_);
+  w_.backbone_layers.clear();  // the transformers hold them now
+  w_.decoder_layers.clear();
+}
+
+std::shared_ptr<const CsmModel> CsmModel::load(const TensorStore& store, const CsmConfig& c, at::ScalarType dtype,
+                                               at::Device device) {
+  KeyNames keys;
+  if (store.has("backbone_model.layers.0.self_attn.q_proj.weight")) keys.hf = true;
+  else if (!store.has("backbone.layers.0.attn.q_proj.weight"))
+    throw Error(ErrorCode::BadModelFile, store.describe() + " is not a CSM checkpoint: it has neither "
+                                                            "\"backbone.layers.0.attn.q_proj.weight\" (Sesame) nor "
+                                                            "\"backbone_model.layers.0.self_attn.q_proj.weight\" (HF)");
+  const WeightReader r(store, dtype, device);
+  const int64_t bd = c.backbone.dim, dd = c.decoder.dim, v = c.audio_vocab, cb = c.num_codebooks;
+  Weights w;
+  w.text_embeddings = r.take(keys.hf ? std::vector<std::string>{"embed_text_tokens.weight",
+                                                                "backbone_model.embed_tokens.embed_text_tokens.weight"}
+                                     : std::vector<std::string>{"text_embeddings.weight"},
+                             {c.text_vocab, bd});
+  // HF keeps two tied copies of the audio table and may store either one.
+  w.audio_embeddings = r.take(keys.hf ? std::vector<std::string>{"backbone_model.embed_tokens.embed_audio_tokens.weight",
+                                                                 "depth_decoder.model.embed_tokens.weight"}
+                                      : std::vector<std::string>{"audio_embeddings.weight"},
+                              {v * cb, bd});
+  w.projection = r.take({keys.hf ? "depth_decoder.model.inputs_embeds_projector.weight" : "projection.weight"}, {dd, bd});
+  w.codebook0_head = r.take({keys.hf ? "lm_head.weight" : "codebook0_head.weight"}, {v, bd});
+  w.audio_head = r.take({keys.hf ? "depth_decoder.codebooks_head.weight" : "audio_head"}, {cb - 1, dd, v});
+  w.backbone_layers = read_layers(r, keys, true, c.backbone);
+  w.decoder_layers = read_layers(r, keys, false, c.decoder);
+  w.backbone_norm = r.take({keys.norm(true)}, {bd});
+  w.decoder_norm = r.take({keys.norm(false)}, {dd});
+  return std::make_shared<CsmModel>(c, std::move(w), dtype, device, keys.hf ? "hf" : "orig");
+}
+
+std::shared_ptr<const CsmModel> CsmModel::random(const CsmConfig& c, uint64_t seed, at::ScalarType dtype,
+                                                 at::Device device) {
+  auto gen = at::detail::createCPUGenerator(seed);
+  const auto options = at::TensorOptions().dtype(at::kFloat);
+  const auto normal = [&](std::vector<int64_t> shape, double stddev) {
+    return at::normal(0.0, stddev, shape, gen, options).to(device, dtype);
+  };
+  const auto ones = [&](int64_t n) { return at::ones({n}, options).to(device, dtype); };
+  const auto layers = [&](const TransformerConfig& t) {
+    std::vector<TransformerLayerWeights> out;
+    const int64_t d = t.dim, q = int64_t(t.heads) * t.head_dim, kv = int64_t(t.kv_heads) * t.head_dim;
+    const double s = 1.0 / std::sqrt(double(d)), s2 = 1.0 / std::sqrt(double(t.intermediate));
+    for (int n = 0; n < t.layers; ++n)
+      out.push_back({ones(d), normal({q, d}, s), normal({kv, d}, s), normal({kv, d}, s), normal({d, q}, s), ones(d),
+                     normal({t.intermediate, d}, s), normal({t.intermediate, d}, s), normal({d, t.intermediate}, s2)});
+    return out;
+  };
+  const int64_t bd = c.backbone.dim, dd = c.decoder.dim, v = c.audio_vocab, cb = c.num_codebooks;
+  Weights w;
+  w.text_embeddings = normal({c.text_vocab, bd}, 1.0);
+  w.audio_embeddings = normal({v * cb, bd}, 1.0);
+  w.projection = normal({dd, bd}, 1.0 / std::sqrt(double(bd)));
+  w.codebook0_head = normal({v, bd}, 1.0 / std::sqrt(double(bd)));
+  w.audio_head = normal({cb - 1, dd, v}, 1.0 / std::sqrt(double(dd)));
+  w.backbone_layers = layers(c.backbone);
+  w.decoder_layers = layers(c.decoder);
+  w.backbone_norm = ones(bd);
+  w.decoder_norm = ones(dd);
+  return std::make_shared<CsmModel>(c, std::move(w), dtype, device, "random");
+}
+
+at::Tensor CsmModel::embed_rows(const at::Tensor& rows, const at::Tensor& mask) const {
+  const int64_t cb = config_.num_codebooks;
+  const auto offsets = at::arange(cb, rows.options()) * config_.audio_vocab;
+  const auto audio_ids = rows.narrow(-1, 0, cb) + offsets;  // [B, T, C]
+  const auto audio = at::embedding(w_.audio_embeddings, audio_ids);               // [B, T, C, d]
+  const auto text = at::embedding(w_.text_embeddings, rows.narrow(-1, cb, 1));    // [B, T, 1, d]
+  const auto all = at::cat({audio, text}, 2) * mask.unsqueeze(-1).to(audio.scalar_type());
+  return all.sum(2);
+}
+
+at::Tensor CsmModel::embed_audio(const at::Tensor& codes, int64_t codebook) const {
+  return at::embedding(w_.audio_embeddings, codes + codebook * config_.audio_vocab);
+}
+
+at::Tensor CsmModel::codebook0_logits(const at::Tensor& h) const {
+  return at::linear(h, w_.codebook0_head).to(at::kFloat);
+}
+
+at::Tensor CsmModel::project(const at::Tensor& x) const { return at::linear(x, w_.projection); }
+
+at::Tensor CsmModel::codebook_logits(const at::Tensor& h, int64_t codebook) const {
+  return at::matmul(h, w_.audio_head[codebook - 1]).to(at::kFloat);
+}
+
+int64_t CsmModel::parameter_count() const {
+  return backbone_.parameter_count() + decoder_.parameter_count() + w_.text_embeddings.numel() +
+         w_.audio_embeddings.numel() + w_.projection.numel() + w_.codebook0_head.numel() + w_.audio_head.numel();
+}
+
+}  // namespace csm
