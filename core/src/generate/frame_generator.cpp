@@ -1,5 +1,7 @@
 #include "generate/frame_generator.h"
 
+#include <chrono>
+
 #include "csm/error.h"
 #include "generate/sampler.h"
 
@@ -44,11 +46,13 @@ at::Tensor FrameGenerator::depth_decode(const at::Tensor& h, const at::Tensor& c
 }
 
 at::Tensor FrameGenerator::next_frame() {
+  const auto t0 = std::chrono::steady_clock::now();
   const auto x = model_->embed_rows(pending_rows_, pending_mask_);
   const auto hidden = model_->backbone().forward(x, position_, backbone_cache_);
   position_ += x.size(1);
   last_hidden_ = hidden.select(1, hidden.size(1) - 1);
   last_c0_logits_ = model_->codebook0_logits(last_hidden_);
+  backbone_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   const auto frame = depth_decode(last_hidden_, sample(last_c0_logits_));
   // The frame is the next backbone input: one audio row, text column masked out.
   const int64_t cb = model_->config().num_codebooks;

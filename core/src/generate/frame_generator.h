@@ -24,6 +24,7 @@ class FrameGenerator {
   const at::Tensor& last_c0_logits() const { return last_c0_logits_; }   // [B, V] fp32
   const at::Tensor& last_backbone_hidden() const { return last_hidden_; }  // [B, dim]
   int64_t position() const { return position_; }
+  double last_backbone_ms() const { return backbone_ms_; }
 
  private:
   at::Tensor sample(const at::Tensor& logits);
@@ -36,6 +37,7 @@ class FrameGenerator {
   at::Tensor pending_rows_, pending_mask_;
   int64_t position_ = 0;
   at::Tensor last_c0_logits_, last_hidden_;
+  double backbone_ms_ = 0;
 };
 
 }  // namespace csm

@@ -1,0 +1,186 @@
+// csm::Model and csm::FrameStream: the tensor-free face of the CSM engine.
+#include "csm/model.h"
+
+#include <chrono>
+
+#include "csm/error.h"
+#include "csm/tokenizer.h"
+#include "generate/frame_generator.h"
+#include "generate/prompt_builder.h"
+#include "io/model_location.h"
+#include "io/tensor_store.h"
+#include "model/csm_model.h"
+
+namespace csm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+at::Device parse_device(const std::string& device) {
+  try {
+    const at::Device d(device);
+    if (d.is_cuda() && !at::hasCUDA())
+      throw Error(ErrorCode::DeviceUnavailable, "device \"" + device + "\" asked for, but this LibTorch has no CUDA",
+                  "use --device cpu, or build against a CUDA LibTorch");
+    return d;
+  } catch (const c10::Error&) {
+    throw Error(ErrorCode::InvalidArgument, "unknown device \"" + device + "\"", "use cpu or cuda[:N]");
+  }
+}
+
+at::ScalarType parse_dtype(const std::string& dtype, const at::Device& device) {
+  if (dtype == "auto") return device.is_cuda() ? at::kBFloat16 : at::kFloat;
+  if (dtype == "float32" || dtype == "fp32") return at::kFloat;
+  if (dtype == "bfloat16" || dtype == "bf16") return at::kBFloat16;
+  if (dtype == "float16" || dtype == "fp16") return at::kHalf;
+  throw Error(ErrorCode::InvalidArgument, "unknown dtype \"" + dtype + "\"", "use auto, float32, bfloat16 or float16");
+}
+
+std::string dtype_name(at::ScalarType t) {
+  switch (t) {
+    case at::kFloat: return "float32";
+    case at::kBFloat16: return "bfloat16";
+    case at::kHalf: return "float16";
+    default: return "other";
+  }
+}
+
+int64_t bytes_per_frame(const CsmModel& m) {
+  // Backbone once, codebook-0 head once, then per depth step the decoder, the
+  // projection and one audio-head slice (spec §7.2).
+  const auto& c = m.config();
+  const int64_t elem = at::elementSize(m.dtype());
+  const int64_t steps = c.num_codebooks - 1;
+  const int64_t per_step = m.decoder().parameter_count() + int64_t(c.decoder.dim) * c.backbone.dim +
+                           int64_t(c.decoder.dim) * c.audio_vocab;
+  return elem * (m.backbone().parameter_count() + int64_t(c.audio_vocab) * c.backbone.dim + steps * per_step);
+}
+
+class FrameStreamImpl final : public FrameStream {
+ public:
+  FrameStreamImpl(std::shared_ptr<const CsmModel> model, const PromptRows& prompt, const SamplingParams& sampling,
+                  int64_t max_frames)
+      : generator_(model, prompt.rows.unsqueeze(0), prompt.mask.unsqueeze(0), sampling, max_frames),
+        prompt_rows_(prompt.rows.size(0)), max_frames_(max_frames) {}
+
+  std::optional<std::vector<int32_t>> next() override {
+    if (done_ || frames_ >= max_frames_) return std::nullopt;
+    const auto t0 = Clock::now();
+    const auto frame = generator_.next_frame().to(at::kCPU).to(at::kInt).contiguous();
+    timing_.backbone_ms = generator_.last_backbone_ms();
+    timing_.decoder_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count() - timing_.backbone_ms;
+    std::vector<int32_t> codes(frame.data_ptr<int32_t>(), frame.data_ptr<int32_t>() + frame.numel());
+    if (is_end_of_speech(codes)) {
+      done_ = true;
+      return std::nullopt;
+    }
+    ++frames_;
+    return codes;
+  }
+  std::vector<float> last_c0_logits() const override {
+    const auto l = generator_.last_c0_logits();
+    if (!l.defined()) return {};
+    const auto cpu = l[0].to(at::kCPU).to(at::kFloat).contiguous();
+    return {cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel()};
+  }
+  FrameTiming last_timing() const override { return timing_; }
+  int64_t prompt_rows() const override { return prompt_rows_; }
+  int64_t frames_made() const override { return frames_; }
+  void set_sampling(const SamplingParams& sampling) override { generator_.set_sampling(sampling); }
+
+ private:
+  FrameGenerator generator_;
+  int64_t prompt_rows_, max_frames_, frames_ = 0;
+  bool done_ = false;
+  FrameTiming timing_;
+};
+
+class ModelImpl final : public Model {
+ public:
+  explicit ModelImpl(const ModelOptions& options) {
+    const at::Device device = parse_device(options.device);
+    const at::ScalarType dtype = parse_dtype(options.dtype, device);
+    info_.name = options.model;
+    if (options.model.rfind("random:", 0) == 0) {
+      if (options.model != "random:csm-1b")
+        throw Error(ErrorCode::InvalidArgument, "unknown random model \"" + options.model + "\"", "use random:csm-1b");
+      model_ = CsmModel::random(csm_1b_config(), options.random_seed, dtype, device);
+      if (!options.tokenizer.empty()) tokenizer_ = load_tokenizer(options.tokenizer);
+      info_.tokenizer = options.tokenizer;
+    } else {
+      const ModelLocation loc = locate_model(options.model, options.tokenizer);
+      const CsmConfig config = load_csm_config(loc.directory + "/config.json");
+      model_ = CsmModel::load(TensorStore::open(loc.directory), config, dtype, device);
+      info_.path = loc.directory;
+      info_.tokenizer = loc.tokenizer;
+      if (!loc.tokenizer.empty()) tokenizer_ = load_tokenizer(loc.tokenizer);
+    }
+    const auto& c = model_->config();
+    info_.format = model_->source();
+    info_.device = device.str();
+    info_.dtype = dtype_name(dtype);
+    info_.parameters = model_->parameter_count();
+    info_.num_codebooks = c.num_codebooks;
+    info_.audio_vocab = c.audio_vocab;
+    info_.max_positions = c.backbone.max_positions;
+    info_.backbone_layers = c.backbone.layers;
+    info_.backbone_dim = c.backbone.dim;
+    info_.decoder_layers = c.decoder.layers;
+    info_.decoder_dim = c.decoder.dim;
+    info_.bytes_per_frame = bytes_per_frame(*model_);
+  }
+
+  const ModelInfo& info() const override { return info_; }
+  bool has_tokenizer() const override { return tokenizer_ != nullptr; }
+
+  std::unique_ptr<FrameStream> start(const std::vector<Segment>& context, const Segment& target,
+                                     const SamplingParams& sampling, int64_t max_frames) const override {
+    if (!tokenizer_)
+      throw Error(ErrorCode::InvalidArgument, "the model " + info_.name + " has no tokenizer",
+                  "pass --tokenizer tokenizer.json (Llama-3's)");
+    check_max_frames(max_frames);
+    const auto& c = model_->config();
+    // Mimi's codebooks hold 2048 entries; ids above (CSM's extra 2048..2050) are not audio.
+    const auto prompt = build_prompt(*tokenizer_, context, target, c.num_codebooks, std::min(c.audio_vocab, 2048));
+    return std::make_unique<FrameStreamImpl>(model_, prompt, sampling, max_frames);
+  }
+
+  std::unique_ptr<FrameStream> start_from_ids(const std::vector<int32_t>& ids, const SamplingParams& sampling,
+                                              int64_t max_frames) const override {
+    check_max_frames(max_frames);
+    const int cb = model_->config().num_codebooks;
+    PromptRows prompt;
+    const auto n = static_cast<int64_t>(ids.size());
+    prompt.rows = at::zeros({n, cb + 1}, at::kLong);
+    prompt.rows.select(1, cb).copy_(at::tensor(std::vector<int64_t>(ids.begin(), ids.end()), at::kLong));
+    prompt.mask = at::zeros({n, cb + 1}, at::kBool);
+    prompt.mask.select(1, cb).fill_(true);
+    return std::make_unique<FrameStreamImpl>(model_, prompt, sampling, max_frames);
+  }
+
+ private:
+  static void check_max_frames(int64_t max_frames) {
+    if (max_frames < 1) throw Error(ErrorCode::InvalidArgument, "max frames must be at least 1");
+  }
+  std::shared_ptr<const CsmModel> model_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  ModelInfo info_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Model> Model::load(const ModelOptions& options) {
+  try {
+    return std::make_shared<ModelImpl>(options);
+  } catch (const c10::Error& e) {
+    throw Error(ErrorCode::Internal, std::string("LibTorch failed while loading the model: ") + e.what_without_backtrace());
+  }
+}
+
+bool is_end_of_speech(const std::vector<int32_t>& frame) {
+  for (int32_t c : frame)
+    if (c != 0) return false;
+  return !frame.empty();
+}
+
+}  // namespace csm
