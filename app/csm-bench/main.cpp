@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/cli_args.h"
+#include "csm-bench/model_bench.h"
 #include "csm-bench/system_report.h"
 #include "csm-bench/tokenizer_bench.h"
 #include "csm/error.h"
@@ -27,6 +28,11 @@ int bench_main(int argc, char** argv) {
   csm::cli::Args args("csm-bench", "Reports this machine and measures the engine's parts.",
                       {{"info", "", "system report: CPU, memory, GPU, LibTorch/CUDA versions"},
                        {"tokenizer", "FILE", "measure tokenizer load time and encode throughput"},
+                       {"model", "DIR", "time frame generation: a model folder, HF cache folder, or random:csm-1b"},
+                       {"device", "DEV", "cpu or cuda (with --model)", "cpu"},
+                       {"dtype", "TYPE", "auto, float32, bfloat16, float16 (with --model)", "auto"},
+                       {"frames", "N", "timed frames (with --model)", "3"},
+                       {"warmup", "N", "untimed frames first, prefill included (with --model)", "1"},
                        {"json", "", "print JSON instead of text"}});
   if (!args.parse(argc, argv)) return 0;
   const bool as_json = args.has("json");
@@ -35,8 +41,19 @@ int bench_main(int argc, char** argv) {
     print(csm::bench::system_report(), as_json);
     did_something = true;
   }
-  if (args.has("tokenizer")) {
+  if (args.has("tokenizer") && !args.has("model")) {
     print(csm::bench::tokenizer_report(args.get("tokenizer")), as_json);
+    did_something = true;
+  }
+  if (args.has("model")) {
+    csm::bench::ModelBenchOptions options;
+    options.model = args.get("model");
+    options.tokenizer = args.get("tokenizer");
+    options.device = args.get("device");
+    options.dtype = args.get("dtype");
+    options.frames = static_cast<int>(*args.integer("frames"));
+    options.warmup_frames = static_cast<int>(*args.integer("warmup"));
+    print(csm::bench::model_report(options), as_json);
     did_something = true;
   }
   if (!did_something)

@@ -70,3 +70,23 @@ TEST(CliBench, InfoReportsTheMachine) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CliBench, TimesFramesOnAModelFolder) {
+  CSM_REQUIRE_FIXTURE(dir, "tiny-a/hf");
+  const auto r = csm::test::run_process(csm::test::tool("csm-bench") + " --json --frames 2 --model " +
+                                        csm::test::shell_quote(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report.at("frames_timed").get<int>(), 2);
+  EXPECT_GT(report.at("ms_per_frame").get<double>(), 0.0);
+  EXPECT_GT(report.at("memory_read_gb_per_s").get<double>(), 0.1);
+  EXPECT_GT(report.at("bandwidth_floor_ms_per_frame").get<double>(), 0.0);
+  EXPECT_NEAR(report.at("rtf").get<double>(), report.at("ms_per_frame").get<double>() / 80.0, 1e-9);
+  const auto bad = csm::test::run_process(csm::test::tool("csm-bench") + " --model random:tiny");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("random:csm-1b"), std::string::npos) << bad.err;
+}
+
+}  // namespace

@@ -1,0 +1,20 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace csm::bench {
+
+struct ModelBenchOptions {
+  std::string model;      // folder, HF cache folder or random:csm-1b
+  std::string tokenizer;
+  std::string device = "cpu";
+  std::string dtype = "auto";
+  int warmup_frames = 1;
+  int frames = 3;
+};
+
+// ms per frame split into backbone and depth decoder, next to the memory-bandwidth
+// floor of this machine measured in the same run.
+nlohmann::json model_report(const ModelBenchOptions& options);
+
+}  // namespace csm::bench
