@@ -1,0 +1,49 @@
+#include "codec/causal_conv.h"
+
+#include <cmath>
+
+namespace csm {
+
+at::Tensor CausalConv1d::forward(const at::Tensor& x) const {
+  const int64_t length = x.size(-1), k = effective_kernel(), pad = left_pad();
+  const double frames = double(length - k + pad) / double(stride) + 1.0;
+  const int64_t ideal = (static_cast<int64_t>(std::ceil(frames)) - 1) * stride + k - pad;
+  const int64_t extra = ideal - length;
+  at::Tensor padded;
+  if (replicate_pad) {
+    padded = at::cat({x.narrow(-1, 0, 1).expand({x.size(0), x.size(1), pad}), x,
+                      x.narrow(-1, length - 1, 1).expand({x.size(0), x.size(1), extra})}, -1);
+  } else {
+    padded = at::constant_pad_nd(x, {pad, extra}, 0.0);
+  }
+  return at::conv1d(padded, weight, bias, at::IntArrayRef{stride}, at::IntArrayRef{0}, at::IntArrayRef{dilation}, groups);
+}
+
+at::Tensor CausalConv1d::step(const at::Tensor& x, at::Tensor& state) const {
+  const int64_t pad = left_pad();
+  if (!state.defined()) {
+    state = replicate_pad ? x.narrow(-1, 0, 1).expand({x.size(0), x.size(1), pad}).contiguous()
+                          : at::zeros({x.size(0), x.size(1), pad}, x.options());
+  }
+  const auto joined = pad > 0 ? at::cat({state, x}, -1) : x;
+  const auto y = at::conv1d(joined, weight, bias, at::IntArrayRef{stride}, at::IntArrayRef{0}, at::IntArrayRef{dilation}, groups);
+  if (pad > 0) state = joined.narrow(-1, joined.size(-1) - pad, pad).contiguous();
+  return y;
+}
+
+at::Tensor CausalConvTranspose1d::forward(const at::Tensor& x) const {
+  const auto y = at::conv_transpose1d(x, weight, bias, {stride}, {0}, {0}, groups);
+  return y.narrow(-1, 0, y.size(-1) - overlap());
+}
+
+at::Tensor CausalConvTranspose1d::step(const at::Tensor& x, at::Tensor& partial) const {
+  auto y = at::conv_transpose1d(x, weight, bias, {stride}, {0}, {0}, groups);
+  const int64_t ready = x.size(-1) * stride, tail = overlap();
+  if (partial.defined() && tail > 0) y.narrow(-1, 0, tail).add_(partial);
+  auto rest = y.narrow(-1, ready, tail);
+  // The next chunk's own outputs bring the bias, so it must not be counted twice.
+  partial = bias.defined() ? (rest - bias.view({1, -1, 1})).contiguous() : rest.contiguous();
+  return y.narrow(-1, 0, ready);
+}
+
+}  // namespace csm

@@ -1,0 +1,34 @@
+#pragma once
+// Reads Mimi tensors by their HF names (without prefix) from any of the three
+// layouts a user may have: inside an HF CSM checkpoint (`codec_model.*`), a
+// standalone HF Mimi (`kyutai/mimi`), or Kyutai's original names (packed
+// `in_proj_weight`, interleaved RoPE rows). Weight-norm pairs are folded.
+#include <string>
+
+#include <ATen/ATen.h>
+
+#include "io/tensor_store.h"
+
+namespace csm {
+
+class MimiWeights {
+ public:
+  // Detects the layout from the keys; throws csm::Error when no Mimi is present.
+  explicit MimiWeights(const TensorStore& store);
+  static bool present(const TensorStore& store);
+
+  // The tensor of HF name `name` (e.g. "decoder.layers.0.conv.weight") as fp32,
+  // checked against `shape`. q/k rows come in rotate-half order for `heads`.
+  at::Tensor get(const std::string& name, const std::vector<int64_t>& shape, int heads = 0) const;
+  const std::string& layout() const { return layout_; }  // "hf-csm", "hf" or "orig"
+
+ private:
+  at::Tensor raw(const std::string& name, int heads) const;
+  at::Tensor read_folded(const std::string& key) const;  // a weight, folding weight-norm pairs
+  bool has_weight(const std::string& key) const;
+  const TensorStore& store_;
+  std::string layout_;
+  std::string prefix_;
+};
+
+}  // namespace csm

@@ -1,0 +1,93 @@
+// Mimi encode/decode against HF transformers on tiny-a, from both weight layouts,
+// and the streaming decoder against the one-call decode.
+#include <gtest/gtest.h>
+
+#include "codec/mimi_codec.h"
+#include "codec/mimi_config.h"
+#include "csm/error.h"
+#include "io/safetensors_file.h"
+#include "io/tensor_store.h"
+#include "support/fixtures.h"
+#include "support/tensor_checks.h"
+
+namespace {
+
+using csm::test::close;
+using csm::test::same_values;
+
+class MimiParity : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    const std::string dir = csm::test::fixture_path("tiny-a/" + GetParam());
+    const std::string expected = csm::test::fixture_path("tiny-a/expected/expected.safetensors");
+    if (dir.empty() || expected.empty()) {
+      if (csm::test::fixtures_required()) FAIL() << "tiny-a fixture missing";
+      GTEST_SKIP() << "tiny-a fixture missing";
+    }
+    expected_ = std::make_unique<csm::SafetensorsFile>(expected);
+    const bool hf = GetParam() == "hf";
+    const auto config = csm::load_mimi_config(dir + (hf ? "/config.json" : "/mimi_config.json"));
+    const auto store = csm::TensorStore::open(dir + (hf ? "/model.safetensors" : "/mimi.safetensors"));
+    codec_ = csm::MimiCodec::load(store, config, at::kCPU);
+  }
+  at::Tensor expect(const std::string& name) const { return expected_->tensor(name); }
+  static at::Tensor as_batch(const at::Tensor& codes) { return codes.unsqueeze(0); }  // [C, T] -> [1, C, T]
+
+  std::unique_ptr<csm::SafetensorsFile> expected_;
+  std::shared_ptr<const csm::MimiCodec> codec_;
+};
+
+TEST_P(MimiParity, EncodeGivesTheReferenceCodes) {
+  const auto codes = codec_->encode(expect("context_waveform").view({1, 1, -1}));
+  EXPECT_TRUE(same_values(codes[0], expect("mimi_context_codes")));
+}
+
+TEST_P(MimiParity, DecodeMatchesTheReferenceAudio) {
+  EXPECT_TRUE(close(codec_->decode(as_batch(expect("mimi_context_codes"))).flatten(), expect("mimi_context_decode"), 0, 1e-4));
+  EXPECT_TRUE(close(codec_->decode(as_batch(expect("greedy_frames").t())).flatten(), expect("greedy_audio"), 0, 1e-4));
+}
+
+TEST_P(MimiParity, LongDecodeHonoursThe250StepWindow) {
+  const auto audio = codec_->decode(as_batch(expect("mimi_long_codes"))).flatten();
+  EXPECT_TRUE(close(audio, expect("mimi_long_decode"), 0, 1e-4));
+  EXPECT_FALSE(close(audio, expect("mimi_long_decode_nowindow"), 0, 1e-3)) << "the window made no difference";
+}
+
+TEST_P(MimiParity, StreamingDecodeEqualsOneCallForAnyChunking) {
+  const auto codes = as_batch(expect("mimi_long_codes"));
+  const auto whole = codec_->decode(codes);
+  for (const std::vector<int64_t>& chunks :
+       {std::vector<int64_t>{1}, std::vector<int64_t>{3}, std::vector<int64_t>{7, 1, 2, 13, 5}}) {
+    csm::MimiDecoderState state;
+    std::vector<at::Tensor> pieces;
+    int64_t t = 0;
+    for (size_t i = 0; t < codes.size(2); ++i) {
+      const int64_t n = std::min(chunks[i % chunks.size()], codes.size(2) - t);
+      pieces.push_back(codec_->decode_step(codes.narrow(2, t, n), state));
+      EXPECT_EQ(pieces.back().size(2), n * 1920);
+      t += n;
+    }
+    EXPECT_TRUE(close(at::cat(pieces, 2), whole, 0, 1e-5)) << "chunks starting " << chunks[0];
+  }
+}
+
+TEST_P(MimiParity, SeparateStatesAreSeparateStreams) {
+  const auto a = as_batch(expect("mimi_context_codes")), b = as_batch(expect("greedy_frames").t());
+  csm::MimiDecoderState sa, sb;
+  std::vector<at::Tensor> pa, pb;
+  for (int64_t t = 0; t < 12; ++t) {  // interleaved frame by frame
+    pa.push_back(codec_->decode_step(a.narrow(2, t, 1), sa));
+    pb.push_back(codec_->decode_step(b.narrow(2, t, 1), sb));
+  }
+  EXPECT_TRUE(close(at::cat(pa, 2), codec_->decode(a.narrow(2, 0, 12)), 0, 1e-5));
+  EXPECT_TRUE(close(at::cat(pb, 2), codec_->decode(b), 0, 1e-5));
+}
+
+TEST_P(MimiParity, BadCodesAreRefused) {
+  EXPECT_THROW(codec_->decode(at::full({1, 16, 2}, 2050, at::kLong)), csm::Error);
+  EXPECT_THROW(codec_->decode(at::zeros({1, 8, 2}, at::kLong)), csm::Error);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothLayouts, MimiParity, ::testing::Values("hf", "orig"));
+
+}  // namespace
