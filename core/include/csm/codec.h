@@ -1,0 +1,46 @@
+#pragma once
+// The Mimi codec behind plain C++ types: audio <-> frames of codes.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace csm {
+
+struct CodecOptions {
+  // Where Mimi is found, in order: `codec` if given (a safetensors file or a
+  // folder: HF kyutai/mimi or Kyutai's original file); else inside the CSM
+  // checkpoint of `model` (HF: codec_model.*); else mimi.safetensors (or
+  // Kyutai's tokenizer-*.safetensors) beside it.
+  std::string model;
+  std::string codec;
+  std::string device = "cpu";
+};
+
+using Frames = std::vector<std::vector<int32_t>>;  // T frames x C codes
+
+class Codec {
+ public:
+  virtual ~Codec() = default;
+  static std::shared_ptr<const Codec> load(const CodecOptions& options);
+
+  virtual int sample_rate() const = 0;
+  virtual int samples_per_frame() const = 0;
+  virtual int num_codebooks() const = 0;
+  virtual int codebook_size() const = 0;
+  virtual std::string source() const = 0;  // which file, which layout
+
+  virtual Frames encode(const std::vector<float>& samples) const = 0;  // mono at sample_rate()
+  virtual std::vector<float> decode(const Frames& frames) const = 0;
+
+  // A streaming decoder: frames in, their samples out, no look-ahead.
+  class Stream {
+   public:
+    virtual ~Stream() = default;
+    virtual std::vector<float> decode(const Frames& frames) = 0;
+    virtual void reset() = 0;
+  };
+  virtual std::unique_ptr<Stream> stream() const = 0;
+};
+
+}  // namespace csm

@@ -1,0 +1,153 @@
+// csm::Codec: locating Mimi's weights and config, and the tensor-free wrapper.
+#include "csm/codec.h"
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "codec/mimi_codec.h"
+#include "codec/mimi_weights.h"
+#include "csm/error.h"
+#include "io/model_location.h"
+
+namespace csm {
+namespace fs = std::filesystem;
+namespace {
+
+struct CodecSource {
+  TensorStore store;
+  MimiConfig config;
+  std::string description;
+};
+
+// The config that belongs to Mimi weights in `dir`: HF config.json (a Mimi or a CSM
+// with codec_config), the original mimi_config.json, else the real Mimi's values.
+MimiConfig config_beside(const fs::path& dir) {
+  if (fs::exists(dir / "mimi_config.json")) return load_mimi_config((dir / "mimi_config.json").string());
+  if (fs::exists(dir / "config.json")) {
+    const auto config = dir / "config.json";
+    std::ifstream in(config);
+    const auto j = nlohmann::json::parse(in, nullptr, false);
+    if (!j.is_discarded() && (j.value("model_type", "") == "mimi" || j.contains("codec_config")))
+      return load_mimi_config(config.string());
+  }
+  return MimiConfig{};
+}
+
+std::optional<fs::path> original_file_in(const fs::path& dir) {
+  if (fs::exists(dir / "mimi.safetensors")) return dir / "mimi.safetensors";
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("tokenizer-", 0) == 0 && entry.path().extension() == ".safetensors") return entry.path();
+  }
+  return std::nullopt;
+}
+
+CodecSource from_codec_path(const std::string& path) {
+  const fs::path p(path);
+  if (!fs::exists(p)) throw Error(ErrorCode::Io, "codec path " + path + " does not exist");
+  if (fs::is_directory(p)) {
+    if (fs::exists(p / "model.safetensors") || fs::exists(p / "model.safetensors.index.json"))
+      return {TensorStore::open(p.string()), config_beside(p), p.string()};
+    if (const auto file = original_file_in(p)) return {TensorStore::open(file->string()), config_beside(p), file->string()};
+    throw Error(ErrorCode::Io, path + " holds no Mimi safetensors file");
+  }
+  return {TensorStore::open(p.string()), config_beside(p.parent_path()), p.string()};
+}
+
+CodecSource from_model(const std::string& model) {
+  const ModelLocation loc = locate_model(model, "");
+  const fs::path dir(loc.directory);
+  TensorStore checkpoint = TensorStore::open(loc.directory);
+  if (MimiWeights::present(checkpoint)) return {std::move(checkpoint), config_beside(dir), loc.directory};
+  if (const auto file = original_file_in(dir)) return {TensorStore::open(file->string()), config_beside(dir), file->string()};
+  throw Error(ErrorCode::BadModelFile, "no Mimi codec in " + loc.directory +
+                                           " (neither codec_model.* in the checkpoint nor mimi.safetensors beside it)",
+              "give the codec with --codec PATH (kyutai/mimi or Kyutai's tokenizer-*.safetensors)");
+}
+
+Frames to_frames(const at::Tensor& codes) {  // [1, C, T] -> T x C
+  const auto t = codes[0].t().to(at::kInt).contiguous();
+  Frames frames(static_cast<size_t>(t.size(0)));
+  const int32_t* data = t.data_ptr<int32_t>();
+  for (int64_t i = 0; i < t.size(0); ++i) frames[i].assign(data + i * t.size(1), data + (i + 1) * t.size(1));
+  return frames;
+}
+
+at::Tensor to_codes(const Frames& frames, int codebooks) {  // T x C -> [1, C, T]
+  std::vector<int64_t> flat;
+  flat.reserve(frames.size() * codebooks);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    if (static_cast<int>(frames[i].size()) != codebooks)
+      throw Error(ErrorCode::InvalidArgument, "frame " + std::to_string(i) + " has " + std::to_string(frames[i].size()) +
+                                                  " codes; this Mimi decodes " + std::to_string(codebooks));
+    flat.insert(flat.end(), frames[i].begin(), frames[i].end());
+  }
+  return at::tensor(flat, at::kLong).view({static_cast<int64_t>(frames.size()), codebooks}).t().unsqueeze(0);
+}
+
+std::vector<float> to_samples(const at::Tensor& audio) {
+  const auto flat = audio.flatten().to(at::kCPU).to(at::kFloat).contiguous();
+  return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
+}
+
+class CodecImpl final : public Codec {
+ public:
+  explicit CodecImpl(CodecSource source)
+      : mimi_(MimiCodec::load(source.store, source.config, at::kCPU)),
+        description_(source.description + " (" + MimiWeights(source.store).layout() + " layout)") {}
+
+  int sample_rate() const override { return mimi_->config().sample_rate; }
+  int samples_per_frame() const override { return mimi_->config().samples_per_frame(); }
+  int num_codebooks() const override { return mimi_->config().num_quantizers; }
+  int codebook_size() const override { return mimi_->config().codebook_size; }
+  std::string source() const override { return description_; }
+
+  Frames encode(const std::vector<float>& samples) const override {
+    if (samples.empty()) throw Error(ErrorCode::InvalidArgument, "no audio to encode");
+    const auto wave = at::tensor(samples, at::kFloat).view({1, 1, -1});
+    return to_frames(mimi_->encode(wave));
+  }
+  std::vector<float> decode(const Frames& frames) const override {
+    if (frames.empty()) return {};
+    return to_samples(mimi_->decode(to_codes(frames, num_codebooks())));
+  }
+
+  class StreamImpl final : public Stream {
+   public:
+    explicit StreamImpl(std::shared_ptr<const MimiCodec> mimi) : mimi_(std::move(mimi)) {}
+    std::vector<float> decode(const Frames& frames) override {
+      if (frames.empty()) return {};
+      return to_samples(mimi_->decode_step(to_codes(frames, mimi_->config().num_quantizers), state_));
+    }
+    void reset() override { state_ = MimiDecoderState{}; }
+
+   private:
+    std::shared_ptr<const MimiCodec> mimi_;
+    MimiDecoderState state_;
+  };
+  std::unique_ptr<Stream> stream() const override { return std::make_unique<StreamImpl>(mimi_); }
+
+ private:
+  std::shared_ptr<const MimiCodec> mimi_;
+  std::string description_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Codec> Codec::load(const CodecOptions& options) {
+  if (options.device != "cpu")
+    throw Error(ErrorCode::DeviceUnavailable, "Mimi runs on the CPU in this build", "use --device cpu");
+  if (options.codec.empty() && options.model.empty())
+    throw Error(ErrorCode::InvalidArgument, "no codec: give --model DIR or --codec PATH");
+  try {
+    return std::make_shared<CodecImpl>(options.codec.empty() ? from_model(options.model)
+                                                             : from_codec_path(options.codec));
+  } catch (const c10::Error& e) {
+    throw Error(ErrorCode::Internal, std::string("LibTorch failed while loading Mimi: ") + e.what_without_backtrace());
+  }
+}
+
+}  // namespace csm

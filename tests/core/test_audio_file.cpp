@@ -1,0 +1,105 @@
+// Reading clips (mixdown, resampling, refusal of bad files) and writing WAVs.
+#include <sndfile.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+
+#include <gtest/gtest.h>
+
+#include "csm/audio_file.h"
+#include "csm/error.h"
+#include "io/safetensors_file.h"
+#include "support/fixtures.h"
+#include "support/tensor_checks.h"
+
+namespace {
+
+std::string error_of(const std::string& path, csm::AudioReadOptions options = {}) {
+  try {
+    csm::read_audio_mono(path, options);
+  } catch (const csm::Error& e) {
+    EXPECT_EQ(e.code(), csm::ErrorCode::BadAudioFile) << e.what();
+    return e.what();
+  }
+  return "";
+}
+
+TEST(AudioFile, ReadsTheContextClipExactly) {
+  CSM_REQUIRE_FIXTURE(wav, "tiny-a/audio/context.wav");
+  CSM_REQUIRE_FIXTURE(expected, "tiny-a/expected/expected.safetensors");
+  const auto samples = csm::read_audio_mono(wav);
+  const auto reference = csm::SafetensorsFile(expected).tensor("context_waveform");
+  EXPECT_TRUE(csm::test::close(at::tensor(samples), reference, 0, 0));
+}
+
+TEST(AudioFile, MixesDownAndResamples44kStereo) {
+  CSM_REQUIRE_FIXTURE(wav, "tiny-a/audio/context_44k_stereo.wav");
+  CSM_REQUIRE_FIXTURE(expected, "tiny-a/expected/expected.safetensors");
+  const auto samples = at::tensor(csm::read_audio_mono(wav));
+  const auto reference = csm::SafetensorsFile(expected).tensor("context_44k_downmix_resampled_24k");
+  ASSERT_EQ(samples.numel(), reference.numel());
+  // Different (both band-limited) resamplers: compare energy of the difference, not samples.
+  const double error = (samples - reference).pow(2).mean().sqrt().item<double>();
+  const double level = reference.pow(2).mean().sqrt().item<double>();
+  EXPECT_LT(error / level, 0.05) << "relative RMS difference";
+}
+
+TEST(AudioFile, RefusesUnusableInputWithTheFileNamed) {
+  const std::string dir = csm::test::temp_dir("audio");
+  EXPECT_NE(error_of(dir + "/missing.wav").find("missing.wav"), std::string::npos);
+  std::ofstream(dir + "/text.wav") << "not audio at all";
+  EXPECT_NE(error_of(dir + "/text.wav").find("cannot read audio file"), std::string::npos);
+  csm::write_wav(dir + "/empty.wav", {}, 24000);
+  EXPECT_NE(error_of(dir + "/empty.wav").find("no audio"), std::string::npos);
+  csm::write_wav(dir + "/silent.wav", std::vector<float>(2400, 0.0f), 24000);
+  EXPECT_NE(error_of(dir + "/silent.wav").find("silent"), std::string::npos);
+  std::vector<float> bad(2400, 0.1f);
+  bad[100] = std::numeric_limits<float>::quiet_NaN();
+  csm::write_wav(dir + "/nan.wav", bad, 24000, csm::WavFormat::Float32);
+  EXPECT_NE(error_of(dir + "/nan.wav").find("non-finite"), std::string::npos);
+  csm::write_wav(dir + "/long.wav", std::vector<float>(24000 * 3, 0.1f), 24000);
+  csm::AudioReadOptions strict;
+  strict.max_seconds = 2;
+  EXPECT_NE(error_of(dir + "/long.wav", strict).find("limit"), std::string::npos);
+}
+
+TEST(AudioFile, WavHeaderIsValidAfterEveryWrite) {
+  const std::string path = csm::test::temp_dir("audio") + "/growing.wav";
+  csm::WavWriter writer(path, 24000);
+  for (int chunk = 1; chunk <= 3; ++chunk) {
+    writer.write(std::vector<float>(1920, 0.25f));
+    SF_INFO info{};
+    SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);  // as another program would, mid-run
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(info.frames, 1920 * chunk);
+    sf_close(f);
+  }
+}
+
+TEST(AudioFile, PcmAndFloatRoundTrip) {
+  const std::string dir = csm::test::temp_dir("audio");
+  std::vector<float> tone(4800);
+  for (size_t i = 0; i < tone.size(); ++i) tone[i] = 0.5f * std::sin(0.05f * i);
+  tone[10] = 1.7f;  // out of range: clipped in PCM, kept in float
+  csm::write_wav(dir + "/f.wav", tone, 24000, csm::WavFormat::Float32);
+  csm::write_wav(dir + "/p.wav", tone, 24000, csm::WavFormat::Pcm16);
+  const auto f = csm::read_audio_mono(dir + "/f.wav"), p = csm::read_audio_mono(dir + "/p.wav");
+  EXPECT_EQ(f, tone);
+  ASSERT_EQ(p.size(), tone.size());
+  EXPECT_NEAR(p[10], 1.0f, 1e-4);
+  EXPECT_NEAR(p[100], tone[100], 1.0 / 32768 + 1e-6);
+}
+
+TEST(AudioFile, ResamplingKeepsDurationAndPitch) {
+  std::vector<float> tone(48000);
+  for (size_t i = 0; i < tone.size(); ++i) tone[i] = std::sin(2 * M_PI * 440.0 * i / 48000.0);
+  const auto out = csm::resample(tone, 48000, 24000);
+  ASSERT_EQ(out.size(), 24000u);
+  // Zero crossings of a 440 Hz tone over one second: about 880.
+  int crossings = 0;
+  for (size_t i = 1; i < out.size(); ++i) crossings += (out[i - 1] < 0) != (out[i] < 0);
+  EXPECT_NEAR(crossings, 880, 4);
+}
+
+}  // namespace
