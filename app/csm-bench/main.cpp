@@ -1,10 +1,13 @@
 // csm-bench: system report and measurements (tokenizer now; model and streaming as they land).
+#include <algorithm>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "common/cli_args.h"
+#include "csm-bench/codec_bench.h"
 #include "csm-bench/model_bench.h"
 #include "csm-bench/system_report.h"
 #include "csm-bench/tokenizer_bench.h"
@@ -33,6 +36,7 @@ int bench_main(int argc, char** argv) {
                        {"dtype", "TYPE", "auto, float32, bfloat16, float16 (with --model)", "auto"},
                        {"frames", "N", "timed frames (with --model)", "3"},
                        {"warmup", "N", "untimed frames first, prefill included (with --model)", "1"},
+                       {"mimi", "SPEC", "time Mimi decoding: a model folder, a Mimi file/folder, or random:mimi"},
                        {"json", "", "print JSON instead of text"}});
   if (!args.parse(argc, argv)) return 0;
   const bool as_json = args.has("json");
@@ -53,7 +57,23 @@ int bench_main(int argc, char** argv) {
     options.dtype = args.get("dtype");
     options.frames = static_cast<int>(*args.integer("frames"));
     options.warmup_frames = static_cast<int>(*args.integer("warmup"));
-    print(csm::bench::model_report(options), as_json);
+    auto report = csm::bench::model_report(options);
+    try {  // the codec beside the model, when there is one
+      report.update(csm::bench::codec_report(options.model, "", std::max(options.frames, 2) * 4));
+    } catch (const csm::Error& e) {
+      report["mimi"] = std::string("not measured: ") + e.what();
+    }
+    print(report, as_json);
+    did_something = true;
+  }
+  if (args.has("mimi")) {
+    const std::string spec = args.get("mimi");
+    const bool is_model = !spec.empty() && spec.rfind("random:", 0) != 0 && std::filesystem::is_directory(spec) &&
+                          std::filesystem::exists(spec + "/config.json") &&
+                          !std::filesystem::exists(spec + "/mimi_config.json");
+    print(csm::bench::codec_report(is_model ? spec : "", is_model ? "" : spec,
+                                   static_cast<int>(std::max<long long>(2, *args.integer("frames") * 4))),
+          as_json);
     did_something = true;
   }
   if (!did_something)

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "csm/audio_file.h"
 #include "io/safetensors_file.h"
 #include "support/fixtures.h"
 #include "support/process.h"
@@ -99,6 +100,65 @@ TEST(StreamCodes, FindsTheModelInAHuggingFaceCacheLayout) {
                              shell_quote(out));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(csm::test::read_json(out).at("frames").size(), 2u);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(StreamAudio, VoiceContextCaseMatchesTheReference) {
+  CSM_REQUIRE_FIXTURE(dir, "tiny-a/hf");
+  CSM_REQUIRE_FIXTURE(clip, "tiny-a/audio/context.wav");
+  CSM_REQUIRE_FIXTURE(expected_path, "tiny-a/expected/expected.safetensors");
+  const csm::SafetensorsFile expected(expected_path);
+  const std::string out = csm::test::temp_dir("ctx") + "/codes.json";
+  const auto r = csm::test::run_process(
+      csm::test::tool("csm-stream") + " --model " + csm::test::shell_quote(dir) + " --context " +
+      csm::test::shell_quote(clip) + " --context-text 'This is the voice to copy.' --context-speaker 1" +
+      " --speaker 0 --text 'Hello from the tiny model.' --temperature 0 --max-frames 8 --codes-out " +
+      csm::test::shell_quote(out));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto codes = csm::test::read_json(out);
+  const auto frames = expected.tensor("context_greedy_frames");
+  ASSERT_EQ(codes.at("frames").size(), static_cast<size_t>(frames.size(0)));
+  for (int64_t t = 0; t < frames.size(0); ++t)
+    for (int64_t k = 0; k < frames.size(1); ++k)
+      EXPECT_EQ(codes["frames"][t][k].get<int64_t>(), frames[t][k].item<int64_t>()) << "frame " << t << " code " << k;
+  EXPECT_TRUE(csm::test::close(at::tensor(codes.at("first_logits").get<std::vector<float>>()),
+                               expected.tensor("context_c0_logits")));
+}
+
+TEST(StreamAudio, WavOutIsTheStreamedDecodeOfTheFrames) {
+  CSM_REQUIRE_FIXTURE(dir, "tiny-a/orig");
+  CSM_REQUIRE_FIXTURE(tokenizer, "llama3/tokenizer.json");
+  CSM_REQUIRE_FIXTURE(expected_path, "tiny-a/expected/expected.safetensors");
+  const std::string wav = csm::test::temp_dir("wav") + "/speech.wav";
+  const auto r = csm::test::run_process(csm::test::tool("csm-stream") + " --model " + csm::test::shell_quote(dir) +
+                                        " --tokenizer " + csm::test::shell_quote(tokenizer) +
+                                        " --text 'Hello from the tiny model.' --temperature 0 --max-frames 12 --float"
+                                        " --out " + csm::test::shell_quote(wav));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  csm::AudioReadOptions any;
+  any.allow_silence = true;
+  const auto audio = at::tensor(csm::read_audio_mono(wav, any));
+  EXPECT_TRUE(csm::test::close(audio, csm::SafetensorsFile(expected_path).tensor("greedy_audio"), 0, 1e-4));
+}
+
+TEST(StreamAudio, ContextFlagsMustPairUp) {
+  CSM_REQUIRE_FIXTURE(dir, "tiny-a/hf");
+  CSM_REQUIRE_FIXTURE(clip, "tiny-a/audio/context.wav");
+  const std::string base = csm::test::tool("csm-stream") + " --model " + csm::test::shell_quote(dir) +
+                           " --text hi --out " + csm::test::temp_dir("ctx") + "/o.wav --context " +
+                           csm::test::shell_quote(clip);
+  const auto no_text = csm::test::run_process(base);
+  EXPECT_EQ(no_text.exit_code, 2);
+  EXPECT_NE(no_text.err.find("--context-text"), std::string::npos) << no_text.err;
+  const auto missing_clip = csm::test::run_process(csm::test::tool("csm-stream") + " --model " +
+                                                   csm::test::shell_quote(dir) +
+                                                   " --text hi --codes-out /tmp/x.json --context /nonexistent.wav"
+                                                   " --context-text hello");
+  EXPECT_EQ(missing_clip.exit_code, 4);
+  EXPECT_NE(missing_clip.err.find("/nonexistent.wav"), std::string::npos) << missing_clip.err;
 }
 
 }  // namespace

@@ -11,7 +11,8 @@ struct CodecOptions {
   // Where Mimi is found, in order: `codec` if given (a safetensors file or a
   // folder: HF kyutai/mimi or Kyutai's original file); else inside the CSM
   // checkpoint of `model` (HF: codec_model.*); else mimi.safetensors (or
-  // Kyutai's tokenizer-*.safetensors) beside it.
+  // Kyutai's tokenizer-*.safetensors) beside it. "random:mimi" (or a random:*
+  // model) builds a full-size Mimi with random weights.
   std::string model;
   std::string codec;
   std::string device = "cpu";

@@ -98,6 +98,9 @@ class CodecImpl final : public Codec {
   explicit CodecImpl(CodecSource source)
       : mimi_(MimiCodec::load(source.store, source.config, at::kCPU)),
         description_(source.description + " (" + MimiWeights(source.store).layout() + " layout)") {}
+  CodecImpl(const MimiConfig& config, uint64_t seed)
+      : mimi_(std::make_shared<MimiCodec>(config, MimiWeights::random(seed), at::kCPU)),
+        description_("random weights (full-size Mimi)") {}
 
   int sample_rate() const override { return mimi_->config().sample_rate; }
   int samples_per_frame() const override { return mimi_->config().samples_per_frame(); }
@@ -143,6 +146,8 @@ std::shared_ptr<const Codec> Codec::load(const CodecOptions& options) {
   if (options.codec.empty() && options.model.empty())
     throw Error(ErrorCode::InvalidArgument, "no codec: give --model DIR or --codec PATH");
   try {
+    if (options.codec == "random:mimi" || (options.codec.empty() && options.model.rfind("random:", 0) == 0))
+      return std::make_shared<CodecImpl>(MimiConfig{}, 0);
     return std::make_shared<CodecImpl>(options.codec.empty() ? from_model(options.model)
                                                              : from_codec_path(options.codec));
   } catch (const c10::Error& e) {

@@ -1,5 +1,7 @@
 #include "codec/mimi_weights.h"
 
+#include <cmath>
+#include <functional>
 #include <regex>
 #include <sstream>
 
@@ -150,7 +152,33 @@ at::Tensor MimiWeights::raw(const std::string& name, int heads) const {
   return {};
 }
 
+const TensorStore& MimiWeights::no_store() {
+  static const TensorStore empty;
+  return empty;
+}
+
+MimiWeights MimiWeights::random(uint64_t seed) {
+  MimiWeights w(no_store(), seed);
+  return w;
+}
+
+MimiWeights::MimiWeights(const TensorStore& store, uint64_t seed) : store_(store), random_(true), seed_(seed), layout_("random") {}
+
+at::Tensor MimiWeights::random_tensor(const std::string& name, const std::vector<int64_t>& shape) const {
+  // Seeded by name, so the weights do not depend on the order they are asked for.
+  auto gen = at::detail::createCPUGenerator(seed_ ^ std::hash<std::string>{}(name));
+  const auto options = at::TensorOptions().dtype(at::kFloat);
+  if (ends_with(name, ".bias")) return at::zeros(shape, options);
+  if (ends_with(name, "layernorm.weight") || ends_with(name, "cluster_usage")) return at::ones(shape, options);
+  if (ends_with(name, "layer_scale.scale")) return at::full(shape, 0.01, options);
+  if (ends_with(name, "embed_sum")) return at::normal(0.0, 1.0, shape, gen, options);
+  int64_t fan_in = 1;
+  for (size_t i = 1; i < shape.size(); ++i) fan_in *= shape[i];
+  return at::normal(0.0, 1.0 / std::sqrt(double(fan_in)), shape, gen, options);
+}
+
 at::Tensor MimiWeights::get(const std::string& name, const std::vector<int64_t>& shape, int heads) const {
+  if (random_) return random_tensor(name, shape);
   at::Tensor t = raw(name, heads);
   if (!t.defined())
     throw Error(ErrorCode::BadModelFile, store_.describe() + " lacks Mimi tensor \"" + name + "\" " +

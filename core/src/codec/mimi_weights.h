@@ -15,6 +15,8 @@ class MimiWeights {
  public:
   // Detects the layout from the keys; throws csm::Error when no Mimi is present.
   explicit MimiWeights(const TensorStore& store);
+  // Deterministic random weights of whatever shapes are asked for (benchmarks, demo model).
+  static MimiWeights random(uint64_t seed);
   static bool present(const TensorStore& store);
 
   // The tensor of HF name `name` (e.g. "decoder.layers.0.conv.weight") as fp32,
@@ -26,7 +28,12 @@ class MimiWeights {
   at::Tensor raw(const std::string& name, int heads) const;
   at::Tensor read_folded(const std::string& key) const;  // a weight, folding weight-norm pairs
   bool has_weight(const std::string& key) const;
+  MimiWeights(const TensorStore& store, uint64_t seed);
+  at::Tensor random_tensor(const std::string& name, const std::vector<int64_t>& shape) const;
+  static const TensorStore& no_store();
   const TensorStore& store_;
+  bool random_ = false;
+  uint64_t seed_ = 0;
   std::string layout_;
   std::string prefix_;
 };
