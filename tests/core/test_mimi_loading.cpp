@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "csm/audio_file.h"
 #include "csm/codec.h"
 #include "csm/error.h"
 #include "io/safetensors_file.h"
@@ -104,6 +105,39 @@ TEST(MimiLoading, MissingAndMisShapedTensorsAreNamed) {
     EXPECT_NE(std::string(e.what()).find("[16, 2, 4]"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("[16, 1, 4]"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(MimiFormats, FlacAndOggClipsEncodeLikeTheWav) {
+  CSM_REQUIRE_FIXTURE(hf, "tiny-a/hf");
+  CSM_REQUIRE_FIXTURE(wav, "tiny-a/audio/context.wav");
+  const std::string dir = csm::test::temp_dir("formats");
+  ASSERT_EQ(std::system(("sox " + wav + " " + dir + "/clip.flac && sox " + wav + " " + dir + "/clip.ogg").c_str()), 0)
+      << "sox is needed (apt-get install sox)";
+  csm::CodecOptions options;
+  options.model = hf;
+  const auto codec = csm::Codec::load(options);
+  const auto from_wav = codec->encode(csm::read_audio_mono(wav));
+  EXPECT_EQ(codec->encode(csm::read_audio_mono(dir + "/clip.flac")), from_wav);  // lossless
+  const auto from_ogg = codec->encode(csm::read_audio_mono(dir + "/clip.ogg"));
+  EXPECT_EQ(from_ogg.size(), from_wav.size());
+}
+
+TEST(MimiFormats, StreamResetStartsAFreshStream) {
+  CSM_REQUIRE_FIXTURE(hf, "tiny-a/hf");
+  CSM_REQUIRE_FIXTURE(wav, "tiny-a/audio/context.wav");
+  csm::CodecOptions options;
+  options.model = hf;
+  const auto codec = csm::Codec::load(options);
+  const auto frames = codec->encode(csm::read_audio_mono(wav));
+  auto stream = codec->stream();
+  const auto first = stream->decode(frames);
+  EXPECT_NE(stream->decode(frames), first);  // carried state changes the output
+  stream->reset();
+  EXPECT_EQ(stream->decode(frames), first);
 }
 
 }  // namespace

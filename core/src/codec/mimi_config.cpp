@@ -84,6 +84,12 @@ MimiConfig parse_hf_mimi_config(const json& j, const std::string& where) {
   read(j, "num_semantic_quantizers", c.semantic_quantizers, where);
   c.upsample_groups = c.hidden;
   read(j, "upsample_groups", c.upsample_groups, where);
+  if (j.value("use_conv_shortcut", false))
+    throw Error(ErrorCode::BadModelFile, where + ": Mimi with use_conv_shortcut=true is not supported");
+  if (!j.value("use_causal_conv", true))
+    throw Error(ErrorCode::BadModelFile, where + ": a non-causal Mimi cannot stream and is not supported");
+  if (j.value("trim_right_ratio", 1.0) != 1.0)
+    throw Error(ErrorCode::BadModelFile, where + ": trim_right_ratio other than 1 is not supported");
   if (j.contains("num_key_value_heads") && j["num_key_value_heads"].is_number() &&
       j["num_key_value_heads"].get<int>() != c.heads)
     throw Error(ErrorCode::BadModelFile, where + ": Mimi with grouped key/value heads is not supported");
