@@ -161,3 +161,44 @@ TEST(CsmConfigs, TransformersFourSpellingIsRead) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CsmBatching, EachStreamOfABatchEqualsItsUnbatchedRun) {
+  const std::string dir = csm::test::fixture_path("tiny-a/hf");
+  const std::string expected_path = csm::test::fixture_path("tiny-a/expected/expected.safetensors");
+  if (dir.empty() || expected_path.empty()) {
+    if (csm::test::fixtures_required()) FAIL() << "tiny-a fixture missing";
+    GTEST_SKIP();
+  }
+  const csm::SafetensorsFile expected(expected_path);
+  const auto model = csm::CsmModel::load(csm::TensorStore::open(dir), csm::load_csm_config(dir + "/config.json"),
+                                         at::kFloat, at::kCPU);
+  // Prompts of different lengths (11 and 41 rows), three streams.
+  const std::vector<csm::PromptRows> prompts = {{expected.tensor("prompt_tokens"), expected.tensor("prompt_mask")},
+                                                {expected.tensor("context_tokens"), expected.tensor("context_mask")},
+                                                {expected.tensor("prompt_tokens"), expected.tensor("prompt_mask")}};
+  csm::FrameGenerator batch(model, prompts, {{0.0f, 50, 0}, 8, 0});
+  const auto alone = expected.tensor("greedy_frames"), with_context = expected.tensor("context_greedy_frames");
+  for (int64_t t = 0; t < 8; ++t) {
+    const auto frame = batch.next_frame();
+    ASSERT_EQ(frame.size(0), 3);
+    EXPECT_TRUE(same_values(frame[0], alone[t])) << "frame " << t;
+    EXPECT_TRUE(same_values(frame[1], with_context[t])) << "frame " << t;
+    EXPECT_TRUE(same_values(frame[2], alone[t])) << "frame " << t;
+  }
+}
+
+TEST(CsmBatching, CancelInsideAFrameReturnsNothing) {
+  const std::string dir = csm::test::fixture_path("tiny-a/orig");
+  if (dir.empty()) GTEST_SKIP();
+  const auto model = csm::CsmModel::load(csm::TensorStore::open(dir), csm::load_csm_config(dir + "/config.json"),
+                                         at::kFloat, at::kCPU);
+  const auto rows = at::zeros({1, 3, 17}, at::kLong), mask = at::ones({1, 3, 17}, at::kBool);
+  csm::FrameGenerator generator(model, rows, mask, {0.9f, 50, 1}, 4);
+  int checks = 0;
+  EXPECT_FALSE(generator.next_frame([&] { return ++checks > 3; }).defined());
+  EXPECT_EQ(checks, 4);  // asked between depth steps, stopped at the first "yes"
+}
+
+}  // namespace

@@ -38,3 +38,16 @@ at::Tensor RopeTable::apply(const at::Tensor& x, int64_t start) const {
 }
 
 }  // namespace csm
+
+namespace csm {
+
+at::Tensor RopeTable::apply_at(const at::Tensor& x, const at::Tensor& positions) const {
+  const int64_t b = x.size(0), d = x.size(3), half = d / 2;
+  const auto cos = cos_.index_select(0, positions).view({b, 1, 1, d});
+  const auto sin = sin_.index_select(0, positions).view({b, 1, 1, d});
+  const auto xf = x.to(at::kFloat);
+  const auto rotated = at::cat({-xf.narrow(-1, half, half), xf.narrow(-1, 0, half)}, -1);
+  return (xf * cos + rotated * sin).to(x.scalar_type());
+}
+
+}  // namespace csm

@@ -18,6 +18,8 @@ class RopeTable {
 
   // x [B, H, T, D] at positions start..start+T-1; computed in fp32, returned in x's dtype.
   at::Tensor apply(const at::Tensor& x, int64_t start) const;
+  // x [B, H, 1, D], each stream b at its own position positions[b] (int64 [B]).
+  at::Tensor apply_at(const at::Tensor& x, const at::Tensor& positions) const;
   int max_positions() const { return static_cast<int>(cos_.size(0)); }
 
  private:

@@ -21,6 +21,8 @@ struct TransformerLayerWeights {
 struct KvCache {
   std::vector<at::Tensor> keys;
   std::vector<at::Tensor> values;
+  // The cache of stream b alone, sharing storage (for prefilling one stream of a batch).
+  KvCache slot(int64_t b) const;
   int64_t capacity() const { return keys.empty() ? 0 : keys.front().size(2); }
   int64_t batch() const { return keys.empty() ? 0 : keys.front().size(0); }
 };
@@ -35,6 +37,8 @@ class Transformer {
   // x [B, T, dim] at positions start..start+T-1 -> states after the final norm [B, T, dim].
   // Writes this step's keys/values into `cache` and attends causally to everything before.
   at::Tensor forward(const at::Tensor& x, int64_t start, KvCache& cache) const;
+  // One step for B streams at their own positions: x [B, 1, dim], positions int64 [B].
+  at::Tensor forward_at(const at::Tensor& x, const at::Tensor& positions, KvCache& cache) const;
 
   const TransformerConfig& config() const { return config_; }
   int64_t parameter_count() const;
@@ -42,6 +46,12 @@ class Transformer {
  private:
   at::Tensor attention(const TransformerLayerWeights& w, const at::Tensor& x, int64_t start, at::Tensor& k_cache,
                        at::Tensor& v_cache) const;
+  at::Tensor attention_at(const TransformerLayerWeights& w, const at::Tensor& x, const at::Tensor& positions,
+                          int64_t end, at::Tensor& k_cache, at::Tensor& v_cache) const;
+  at::Tensor attend(const TransformerLayerWeights& w, const at::Tensor& q, at::Tensor keys, at::Tensor values,
+                    const at::Tensor& mask) const;
+  template <typename Attention>
+  at::Tensor run_layers(const at::Tensor& x, Attention&& attention) const;
   TransformerConfig config_;
   std::vector<TransformerLayerWeights> layers_;
   at::Tensor final_norm_;
