@@ -39,6 +39,9 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path);
 std::unique_ptr<Tokenizer> load_bpe_tokenizer(const std::string& tokenizer_json_path);
 std::unique_ptr<Tokenizer> load_sentencepiece_tokenizer(const std::string& model_path);
 
+// One id per UTF-8 byte plus BOS (256) and EOS (257): the built-in demo model's tokenizer.
+std::unique_ptr<Tokenizer> make_byte_tokenizer();
+
 // Throws csm::Error naming the byte offset when `text` is not valid UTF-8.
 void check_utf8(std::string_view text, std::string_view what = "text");
 

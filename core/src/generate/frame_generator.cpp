@@ -30,14 +30,13 @@ FrameGenerator::FrameGenerator(std::shared_ptr<const CsmModel> model, const std:
   const int64_t limit = c.backbone.max_positions;
   for (size_t b = 0; b < prompts.size(); ++b) {
     const int64_t rows = prompts[b].rows.size(0);
-    if (rows + options_.max_frames > limit)
+    if (rows >= limit)
       throw Error(ErrorCode::InvalidArgument,
                   "the prompt" + (prompts.size() > 1 ? " of stream " + std::to_string(b) : std::string()) + " has " +
-                      std::to_string(rows) + " rows and " + std::to_string(options_.max_frames) +
-                      " frames were asked for, but the model holds " + std::to_string(limit) + " positions in all",
-                  "shorten the text or context, or ask for less audio (" +
-                      std::to_string(std::max<int64_t>(0, limit - rows)) + " frames fit)");
+                      std::to_string(rows) + " rows, but the model holds " + std::to_string(limit) + " positions in all",
+                  "shorten the text or the context");
   }
+  limit_ = limit;
   backbone_cache_ = model_->backbone().make_cache(batch_, limit, model_->dtype());
   decoder_cache_ = model_->decoder().make_cache(batch_, c.num_codebooks, model_->dtype());
   for (const auto& p : prompts) prompts_.push_back({p.rows.to(model_->device()), p.mask.to(model_->device())});
@@ -75,7 +74,9 @@ at::Tensor FrameGenerator::backbone_step() {
   } else {
     hidden = model_->backbone().forward_at(x, positions_, backbone_cache_);
   }
-  positions_ = positions_ + 1;
+  // A stream that already stopped keeps riding along in the batch; its position
+  // is held at the last slot so it never runs past the cache.
+  positions_ = (positions_ + 1).clamp_max(limit_ - 1);
   return hidden.select(1, 0);
 }
 

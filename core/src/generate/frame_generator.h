@@ -26,8 +26,8 @@ struct FrameGeneratorOptions {
 
 class FrameGenerator {
  public:
-  // One prompt per stream, each [N_b, C+1]. Throws csm::Error if a prompt plus
-  // max_frames exceeds the backbone's positions.
+  // One prompt per stream, each [N_b, C+1]. Throws csm::Error if a prompt leaves
+  // no room; callers bound the frames of each stream by the positions left.
   FrameGenerator(std::shared_ptr<const CsmModel> model, const std::vector<PromptRows>& prompts,
                  FrameGeneratorOptions options);
   // Convenience for one stream or equal-length prompts: rows/mask [B, N, C+1].
@@ -53,6 +53,7 @@ class FrameGenerator {
   FrameGeneratorOptions options_;
   at::Generator generator_;
   int64_t batch_ = 0;
+  int64_t limit_ = 0;
   KvCache backbone_cache_, decoder_cache_;
   std::vector<PromptRows> prompts_;  // consumed by the first frame
   at::Tensor pending_rows_, pending_mask_, positions_;

@@ -10,40 +10,12 @@
 #include "io/model_location.h"
 #include "io/tensor_store.h"
 #include "model/csm_model.h"
+#include "runtime/device_policy.h"
 
 namespace csm {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-at::Device parse_device(const std::string& device) {
-  try {
-    const at::Device d(device);
-    if (d.is_cuda() && !at::hasCUDA())
-      throw Error(ErrorCode::DeviceUnavailable, "device \"" + device + "\" asked for, but this LibTorch has no CUDA",
-                  "use --device cpu, or build against a CUDA LibTorch");
-    return d;
-  } catch (const c10::Error&) {
-    throw Error(ErrorCode::InvalidArgument, "unknown device \"" + device + "\"", "use cpu or cuda[:N]");
-  }
-}
-
-at::ScalarType parse_dtype(const std::string& dtype, const at::Device& device) {
-  if (dtype == "auto") return device.is_cuda() ? at::kBFloat16 : at::kFloat;
-  if (dtype == "float32" || dtype == "fp32") return at::kFloat;
-  if (dtype == "bfloat16" || dtype == "bf16") return at::kBFloat16;
-  if (dtype == "float16" || dtype == "fp16") return at::kHalf;
-  throw Error(ErrorCode::InvalidArgument, "unknown dtype \"" + dtype + "\"", "use auto, float32, bfloat16 or float16");
-}
-
-std::string dtype_name(at::ScalarType t) {
-  switch (t) {
-    case at::kFloat: return "float32";
-    case at::kBFloat16: return "bfloat16";
-    case at::kHalf: return "float16";
-    default: return "other";
-  }
-}
 
 int64_t bytes_per_frame(const CsmModel& m) {
   // Backbone once, codebook-0 head once, then per depth step the decoder, the
@@ -60,9 +32,22 @@ class FrameStreamImpl final : public FrameStream {
  public:
   FrameStreamImpl(std::shared_ptr<const CsmModel> model, const PromptRows& prompt, const SamplingParams& sampling,
                   int64_t max_frames)
-      : generator_(model, prompt.rows.unsqueeze(0), prompt.mask.unsqueeze(0), sampling, max_frames),
+      : generator_(fitting(std::move(model), prompt, max_frames), prompt.rows.unsqueeze(0), prompt.mask.unsqueeze(0),
+                   sampling, max_frames),
         prompt_rows_(prompt.rows.size(0)), max_frames_(max_frames) {}
 
+  // The model, once the prompt plus max_frames is known to fit its positions.
+  static std::shared_ptr<const CsmModel> fitting(std::shared_ptr<const CsmModel> model, const PromptRows& prompt,
+                                                 int64_t max_frames) {
+    const int64_t rows = prompt.rows.size(0), limit = model->config().backbone.max_positions;
+    if (rows + max_frames > limit)
+      throw Error(ErrorCode::InvalidArgument,
+                  "the prompt has " + std::to_string(rows) + " rows and " + std::to_string(max_frames) +
+                      " frames were asked for, but the model holds " + std::to_string(limit) + " positions in all",
+                  "shorten the text or context, or ask for fewer frames (" +
+                      std::to_string(std::max<int64_t>(0, limit - rows)) + " fit)");
+    return model;
+  }
   std::optional<std::vector<int32_t>> next() override {
     if (done_ || frames_ >= max_frames_) return std::nullopt;
     const auto t0 = Clock::now();

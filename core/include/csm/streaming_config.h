@@ -1,0 +1,31 @@
+#pragma once
+// The knobs of a streaming run (the seed write-up's StreamingConfig), validated
+// with one readable line per bad field.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace csm {
+
+struct StreamingConfig {
+  int chunk_size_ms = 320;        // audio per chunk after the first; a multiple of 80 ms
+  int first_chunk_ms = 80;        // the first chunk may be smaller to cut time to first audio
+  int frame_batch_size = 4;       // frames Mimi decodes per call
+  float temperature = 0.9f;       // 0 = greedy
+  int topk = 50;
+  uint64_t seed = 0;
+  int max_audio_ms = 90000;       // per stream
+  bool enable_cuda_graphs = true;   // a request: CUDA only, reported in the run's metrics
+  bool enable_compilation = true;   // fused kernels where the build has them
+  double rtf_target = 0.3;          // what csm-bench's recommendation aims for
+
+  static constexpr int kFrameMs = 80;
+  int chunk_frames() const { return chunk_size_ms / kFrameMs; }
+  int first_chunk_frames() const { return first_chunk_ms / kFrameMs; }
+  int max_frames() const { return max_audio_ms / kFrameMs; }
+
+  std::vector<std::string> problems() const;  // empty when valid
+  void validate() const;                      // throws csm::Error listing every problem
+};
+
+}  // namespace csm

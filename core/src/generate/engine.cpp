@@ -1,0 +1,125 @@
+// csm::Engine: model lookup (path, HF cache, demo), loading of CSM + Mimi + tokenizer.
+#include <filesystem>
+
+#include "codec/codec_location.h"
+#include "codec/mimi_weights.h"
+#include "csm/audio_file.h"
+#include "csm/error.h"
+#include "generate/demo_model.h"
+#include "generate/engine_parts.h"
+#include "io/model_location.h"
+#include "io/tensor_store.h"
+#include "runtime/device_policy.h"
+
+namespace csm {
+namespace fs = std::filesystem;
+namespace {
+
+std::shared_ptr<const MimiCodec> load_mimi(const std::string& model_dir, const std::string& codec_path) {
+  const CodecSource source = locate_codec(model_dir, codec_path);
+  return MimiCodec::load(source.store, source.config, at::kCPU);
+}
+
+std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
+  auto parts = std::make_shared<EngineParts>();
+  const at::Device device = parse_device(options.device);
+  const at::ScalarType dtype = parse_dtype(options.dtype, device);
+  std::string model = options.model;
+  if (model.empty()) model = find_in_hf_cache("sesame/csm-1b");
+  EngineInfo& info = parts->info;
+  if (model.empty() || model == "demo") {
+    parts->model = CsmModel::random(demo_csm_config(), kDemoSeed, dtype, device);
+    parts->mimi = std::make_shared<MimiCodec>(demo_mimi_config(), MimiWeights::random(kDemoSeed), at::kCPU);
+    parts->tokenizer = make_byte_tokenizer();
+    info.model = "demo";
+    info.demo = true;
+    info.label = kDemoLabel;
+    info.codec = "demo Mimi (random weights)";
+  } else if (model.rfind("random:", 0) == 0) {
+    if (model != "random:csm-1b")
+      throw Error(ErrorCode::InvalidArgument, "unknown random model \"" + model + "\"", "use random:csm-1b");
+    parts->model = CsmModel::random(csm_1b_config(), 0, dtype, device);
+    parts->mimi = std::make_shared<MimiCodec>(MimiConfig{}, MimiWeights::random(0), at::kCPU);
+    parts->tokenizer = options.tokenizer.empty() ? make_byte_tokenizer() : load_tokenizer(options.tokenizer);
+    info.model = model;
+    info.demo = true;
+    info.label = "random:csm-1b (full size, random weights): the sound is noise, not speech";
+    info.codec = "Mimi (random weights)";
+  } else {
+    const ModelLocation loc = locate_model(model, options.tokenizer);
+    if (loc.tokenizer.empty())
+      throw Error(ErrorCode::BadModelFile, loc.directory + " has no tokenizer.json",
+                  "pass --tokenizer FILE (Llama-3's tokenizer.json)");
+    parts->model = CsmModel::load(TensorStore::open(loc.directory), load_csm_config(loc.directory + "/config.json"),
+                                  dtype, device);
+    parts->mimi = load_mimi(loc.directory, options.codec);
+    parts->tokenizer = load_tokenizer(loc.tokenizer);
+    info.model = model;
+    info.path = loc.directory;
+    info.label = "CSM " + fs::path(loc.directory).filename().string() + " (" + parts->model->source() + ")";
+    info.codec = options.codec.empty() ? loc.directory : options.codec;
+  }
+  const auto& c = parts->model->config();
+  const auto& m = parts->mimi->config();
+  if (m.num_quantizers != c.num_codebooks)
+    throw Error(ErrorCode::BadModelFile, "the codec has " + std::to_string(m.num_quantizers) +
+                                             " codebooks but the model generates " + std::to_string(c.num_codebooks),
+                "use the Mimi that belongs to this model");
+  if (parts->tokenizer->vocab_size() > c.text_vocab)
+    throw Error(ErrorCode::BadModelFile, "the tokenizer has " + std::to_string(parts->tokenizer->vocab_size()) +
+                                             " tokens but the model embeds only " + std::to_string(c.text_vocab),
+                "use the tokenizer that belongs to this model");
+  info.device = device.str();
+  info.dtype = dtype_name(dtype);
+  info.parameters = parts->model->parameter_count() + parts->mimi->parameter_count();
+  info.num_codebooks = c.num_codebooks;
+  info.sample_rate = m.sample_rate;
+  info.samples_per_frame = m.samples_per_frame();
+  info.max_positions = c.backbone.max_positions;
+  info.cuda_graphs_available = false;
+  return parts;
+}
+
+class EngineImpl final : public Engine {
+ public:
+  explicit EngineImpl(std::shared_ptr<const EngineParts> parts) : parts_(std::move(parts)) {}
+  const EngineInfo& info() const override { return parts_->info; }
+  std::unique_ptr<Session> start(std::vector<Request> requests, const StreamingConfig& config,
+                                 CancelToken cancel) const override {
+    return start_session(parts_, std::move(requests), config, std::move(cancel));
+  }
+  std::vector<std::vector<int32_t>> encode_audio(const std::vector<float>& samples, int sample_rate) const override {
+    if (samples.empty()) throw Error(ErrorCode::InvalidArgument, "the voice clip is empty");
+    const auto audio = resample(samples, sample_rate, parts_->mimi->config().sample_rate);
+    const auto codes = parts_->mimi->encode(at::tensor(audio, at::kFloat).view({1, 1, -1}))[0].t().to(at::kInt).contiguous();
+    std::vector<std::vector<int32_t>> frames(static_cast<size_t>(codes.size(0)));
+    const int32_t* data = codes.data_ptr<int32_t>();
+    for (int64_t t = 0; t < codes.size(0); ++t) frames[t].assign(data + t * codes.size(1), data + (t + 1) * codes.size(1));
+    return frames;
+  }
+
+ private:
+  std::shared_ptr<const EngineParts> parts_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Engine> Engine::load(const EngineOptions& options) {
+  try {
+    return std::make_shared<EngineImpl>(load_parts(options));
+  } catch (const c10::Error& e) {
+    throw Error(ErrorCode::Internal, std::string("LibTorch failed while loading: ") + e.what_without_backtrace());
+  }
+}
+
+const char* to_string(StopReason reason) {
+  switch (reason) {
+    case StopReason::Running: return "running";
+    case StopReason::EndOfSpeech: return "end of speech";
+    case StopReason::MaxLength: return "max length";
+    case StopReason::Cancelled: return "cancelled";
+  }
+  return "?";
+}
+
+}  // namespace csm

@@ -1,0 +1,269 @@
+// A streaming run: frames from the batched frame generator, grouped into chunks,
+// decoded by each stream's own Mimi state, handed out with their metrics.
+#include <chrono>
+#include <deque>
+
+#include "csm/error.h"
+#include "csm/system_info.h"
+#include "generate/engine_parts.h"
+#include "generate/frame_generator.h"
+#include "generate/prompt_builder.h"
+#include "generate/text_splitter.h"
+#include "runtime/device_policy.h"
+
+namespace csm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Text longer than this is generated in pieces (about 20 s of speech each), each
+// with the previous piece as context, so nothing hits the position limit.
+constexpr size_t kMaxPieceTokens = 80;
+constexpr int64_t kPieceMinFrames = 25;
+constexpr int64_t kPieceFramesPerToken = 6;
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+struct StreamState {
+  Request request;
+  std::vector<std::string> pieces;  // what is left to say, in order
+  Segment previous;                 // the last finished piece, context for the next
+  MimiDecoderState decoder;
+  std::vector<std::vector<int32_t>> pending;  // generated, not yet decoded
+  std::vector<std::vector<int32_t>> piece_frames;
+  int64_t frames = 0, piece_frame_limit = 0, chunks = 0;
+  double generate_ms = 0;  // since the last chunk
+  StreamSummary summary;
+  bool piece_done = false, finished = false;
+};
+
+class SessionImpl final : public Session {
+ public:
+  SessionImpl(std::shared_ptr<const EngineParts> parts, std::vector<Request> requests, const StreamingConfig& config,
+              CancelToken cancel)
+      : parts_(std::move(parts)), config_(config), cancel_(std::move(cancel)), start_(Clock::now()) {
+    config_.validate();
+    if (requests.empty()) throw Error(ErrorCode::InvalidArgument, "nothing to generate: no text given");
+    const auto count = [&](const std::string& s) { return parts_->tokenizer->encode(s).size(); };
+    for (size_t i = 0; i < requests.size(); ++i) {
+      auto& r = requests[i];
+      if (r.text.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw Error(ErrorCode::InvalidArgument, "text " + std::to_string(i + 1) + " is empty", "give something to say");
+      if (r.speaker < 0) throw Error(ErrorCode::InvalidArgument, "speaker ids are >= 0");
+      StreamState s;
+      s.pieces = count(r.text) > kMaxPieceTokens ? split_text(r.text, kMaxPieceTokens, count)
+                                                 : std::vector<std::string>{r.text};
+      if (requests.size() > 1 && s.pieces.size() > 1)
+        throw Error(ErrorCode::InvalidArgument, "text " + std::to_string(i + 1) + " is too long to run in a batch (" +
+                                                    std::to_string(count(r.text)) + " tokens; at most " +
+                                                    std::to_string(kMaxPieceTokens) + ")",
+                    "run long texts one at a time, or split them into lines of the batch file");
+      s.request = std::move(r);
+      streams_.push_back(std::move(s));
+    }
+    summary_.streams.resize(streams_.size());
+    start_pieces();
+  }
+
+  std::optional<AudioChunk> next() override {
+    while (ready_.empty() && !all_finished()) step();
+    if (ready_.empty()) return std::nullopt;
+    AudioChunk chunk = std::move(ready_.front());
+    ready_.pop_front();
+    return chunk;
+  }
+
+  void set_sampling(const SamplingParams& sampling) override {
+    sampling_ = sampling;
+    if (generator_) generator_->set_sampling(sampling);
+  }
+  const RunSummary& summary() const override { return summary_; }
+
+ private:
+  bool all_finished() const {
+    for (const auto& s : streams_)
+      if (!s.finished) return false;
+    return true;
+  }
+
+  // Builds the prompts of every stream's next piece and a generator for them.
+  void start_pieces() {
+    const auto& c = parts_->model->config();
+    const int64_t limit = c.backbone.max_positions;
+    std::vector<PromptRows> prompts;
+    active_.clear();
+    for (size_t i = 0; i < streams_.size(); ++i) {
+      auto& s = streams_[i];
+      if (s.finished) continue;
+      std::vector<Segment> context = s.request.context;
+      if (!s.previous.audio_frames.empty()) context.push_back(s.previous);
+      const Segment target{s.request.speaker, s.pieces.front(), {}};
+      prompts.push_back(build_prompt(*parts_->tokenizer, context, target, c.num_codebooks,
+                                     parts_->mimi->config().codebook_size));
+      const int64_t room = limit - prompts.back().rows.size(0);
+      if (room < 1)
+        throw Error(ErrorCode::InvalidArgument,
+                    "the context and text of stream " + std::to_string(i + 1) + " need " +
+                        std::to_string(prompts.back().rows.size(0)) + " positions; the model has " + std::to_string(limit),
+                    "use shorter voice clips or fewer context turns");
+      s.piece_frame_limit = std::min<int64_t>(room, config_.max_frames() - s.frames);
+      if (s.pieces.size() > 1 || !s.previous.audio_frames.empty()) {
+        // A piece of a split text may not run on forever (a model that misses its
+        // end-of-speech would eat the next pieces' time): about 6 frames a token.
+        const auto tokens = static_cast<int64_t>(parts_->tokenizer->encode(target.text).size());
+        s.piece_frame_limit = std::min<int64_t>(s.piece_frame_limit, kPieceMinFrames + kPieceFramesPerToken * tokens);
+      }
+      s.piece_done = false;
+      s.piece_frames.clear();
+      active_.push_back(i);
+    }
+    int64_t frames = 0;
+    for (size_t i : active_) frames = std::max(frames, streams_[i].piece_frame_limit);
+    FrameGeneratorOptions options;
+    options.sampling = sampling_.has_value() ? *sampling_ : SamplingParams{config_.temperature, config_.topk, config_.seed + pieces_started_};
+    options.max_frames = frames;
+    options.decodable_codes = parts_->mimi->config().codebook_size;
+    generator_ = std::make_unique<FrameGenerator>(parts_->model, prompts, options);
+    ++pieces_started_;
+  }
+
+  void step() {
+    const auto t0 = Clock::now();
+    const auto cancelled = [this] { return cancel_.cancelled(); };
+    at::Tensor frame;
+    if (!cancel_.cancelled()) frame = generator_->next_frame(cancelled);
+    const double frame_ms = ms_between(t0, Clock::now());
+    if (!frame.defined()) {  // cancelled: flush what was made, keep it valid
+      for (size_t i : active_) finish(streams_[i], StopReason::Cancelled);
+      return;
+    }
+    const auto codes = frame.to(at::kCPU).to(at::kInt).contiguous();
+    const int64_t cb = codes.size(1);
+    frames_generated_ += static_cast<int64_t>(active_.size());
+    bool any_running = false;
+    for (size_t row = 0; row < active_.size(); ++row) {
+      auto& s = streams_[active_[row]];
+      if (s.piece_done || s.finished) continue;
+      s.generate_ms += frame_ms;
+      const int32_t* data = codes.data_ptr<int32_t>() + row * cb;
+      std::vector<int32_t> f(data, data + cb);
+      bool eos = true;
+      for (int32_t v : f) eos = eos && v == 0;
+      if (eos) {
+        s.piece_done = true;
+      } else {
+        s.pending.push_back(f);
+        s.piece_frames.push_back(std::move(f));
+        ++s.frames;
+        if (static_cast<int64_t>(s.piece_frames.size()) >= s.piece_frame_limit) s.piece_done = true;
+      }
+      const int64_t target = s.chunks == 0 ? config_.first_chunk_frames() : config_.chunk_frames();
+      const bool out_of_room = s.frames >= config_.max_frames();
+      if (s.piece_done && (s.pieces.size() <= 1 || out_of_room)) {
+        finish(s, eos ? StopReason::EndOfSpeech : StopReason::MaxLength);
+        continue;
+      }
+      if (static_cast<int64_t>(s.pending.size()) >= target) emit(active_[row], false);
+      any_running = any_running || !s.piece_done;
+    }
+    if (!any_running && !all_finished()) next_piece();
+  }
+
+  // Every stream of this batch finished its piece: move on to the next pieces.
+  void next_piece() {
+    for (size_t i : active_) {
+      auto& s = streams_[i];
+      if (s.finished) continue;
+      s.previous = Segment{s.request.speaker, s.pieces.front(), s.piece_frames};
+      s.pieces.erase(s.pieces.begin());
+    }
+    start_pieces();
+  }
+
+  void finish(StreamState& s, StopReason reason) {
+    if (s.finished) return;
+    s.finished = true;
+    s.summary.stop = reason;
+    emit(static_cast<size_t>(&s - streams_.data()), true);
+  }
+
+  void emit(size_t index, bool last) {
+    auto& s = streams_[index];
+    if (s.pending.empty() && !last) return;
+    AudioChunk chunk;
+    chunk.stream = static_cast<int>(index);
+    chunk.first_frame = s.frames - static_cast<int64_t>(s.pending.size());
+    chunk.last = last;
+    const auto t0 = Clock::now();
+    const int64_t batch = config_.frame_batch_size, cb = parts_->model->config().num_codebooks;
+    for (size_t at = 0; at < s.pending.size(); at += static_cast<size_t>(batch)) {
+      const size_t n = std::min(s.pending.size() - at, static_cast<size_t>(batch));
+      std::vector<int64_t> flat;
+      for (size_t t = at; t < at + n; ++t) flat.insert(flat.end(), s.pending[t].begin(), s.pending[t].end());
+      const auto codes = at::tensor(flat, at::kLong).view({static_cast<int64_t>(n), cb}).t().unsqueeze(0);
+      const auto audio = parts_->mimi->decode_step(codes, s.decoder).flatten().contiguous();
+      chunk.samples.insert(chunk.samples.end(), audio.data_ptr<float>(), audio.data_ptr<float>() + audio.numel());
+    }
+    const auto now = Clock::now();
+    chunk.codes = std::move(s.pending);
+    s.pending.clear();
+    auto& m = chunk.metrics;
+    m.decode_ms = ms_between(t0, now);
+    m.generate_ms = s.generate_ms;
+    s.generate_ms = 0;
+    m.elapsed_ms = ms_between(start_, now);
+    s.summary.frames = s.frames;
+    s.summary.audio_ms = s.frames * double(StreamingConfig::kFrameMs);
+    m.rtf = s.summary.audio_ms > 0 ? m.elapsed_ms / s.summary.audio_ms : 0;
+    if (summary_.first_audio_ms < 0 && !chunk.samples.empty()) summary_.first_audio_ms = m.elapsed_ms;
+    m.first_audio_ms = summary_.first_audio_ms;
+    m.frames_per_s = frames_generated_ / (m.elapsed_ms / 1000.0);
+    m.rss_bytes = resident_memory_bytes();
+    m.device_bytes = device_memory_in_use(parts_->model->device());
+    ++s.chunks;
+    update_summary(m);
+    summary_.streams[index] = s.summary;
+    ready_.push_back(std::move(chunk));
+  }
+
+  void update_summary(const ChunkMetrics& m) {
+    summary_.wall_ms = m.elapsed_ms;
+    summary_.peak_rss_bytes = std::max(summary_.peak_rss_bytes, m.rss_bytes);
+    summary_.peak_device_bytes = std::max(summary_.peak_device_bytes, m.device_bytes);
+    double longest = 0, total = 0;
+    for (const auto& s : streams_) {
+      longest = std::max(longest, s.summary.audio_ms);
+      total += s.summary.audio_ms;
+    }
+    summary_.rtf = longest > 0 ? m.elapsed_ms / longest : 0;
+    summary_.realtime_streams = m.elapsed_ms > 0 ? total / m.elapsed_ms : 0;
+  }
+
+  std::shared_ptr<const EngineParts> parts_;
+  StreamingConfig config_;
+  CancelToken cancel_;
+  Clock::time_point start_;
+  std::vector<StreamState> streams_;
+  std::vector<size_t> active_;  // streams of the current generator, in its batch order
+  std::unique_ptr<FrameGenerator> generator_;
+  std::optional<SamplingParams> sampling_;
+  uint64_t pieces_started_ = 0;
+  int64_t frames_generated_ = 0;
+  std::deque<AudioChunk> ready_;
+  RunSummary summary_;
+};
+
+}  // namespace
+
+std::unique_ptr<Session> start_session(std::shared_ptr<const EngineParts> parts, std::vector<Request> requests,
+                                       const StreamingConfig& config, CancelToken cancel) {
+  try {
+    return std::make_unique<SessionImpl>(std::move(parts), std::move(requests), config, std::move(cancel));
+  } catch (const c10::Error& e) {
+    throw Error(ErrorCode::Internal, std::string("LibTorch failed: ") + e.what_without_backtrace());
+  }
+}
+
+}  // namespace csm

@@ -1,0 +1,38 @@
+#include "csm/streaming_config.h"
+
+#include <cmath>
+
+#include "csm/error.h"
+
+namespace csm {
+
+std::vector<std::string> StreamingConfig::problems() const {
+  std::vector<std::string> out;
+  const auto frame_multiple = [&](const char* name, int ms) {
+    if (ms < kFrameMs || ms % kFrameMs != 0)
+      out.push_back(std::string(name) + " must be a positive multiple of 80 ms (one frame), got " + std::to_string(ms));
+  };
+  frame_multiple("chunk_size_ms", chunk_size_ms);
+  frame_multiple("first_chunk_ms", first_chunk_ms);
+  if (first_chunk_ms > chunk_size_ms && chunk_size_ms >= kFrameMs)
+    out.push_back("first_chunk_ms (" + std::to_string(first_chunk_ms) + ") may not exceed chunk_size_ms (" +
+                  std::to_string(chunk_size_ms) + ")");
+  if (frame_batch_size < 1 || frame_batch_size > 256)
+    out.push_back("frame_batch_size must be 1..256, got " + std::to_string(frame_batch_size));
+  if (!std::isfinite(temperature) || temperature < 0 || temperature > 10)
+    out.push_back("temperature must be 0..10 (0 = greedy), got " + std::to_string(temperature));
+  if (topk < 0) out.push_back("topk must be >= 0 (0 = no cut-off), got " + std::to_string(topk));
+  if (max_audio_ms < kFrameMs) out.push_back("max_audio_ms must be at least 80, got " + std::to_string(max_audio_ms));
+  if (!std::isfinite(rtf_target) || rtf_target <= 0) out.push_back("rtf_target must be positive");
+  return out;
+}
+
+void StreamingConfig::validate() const {
+  const auto list = problems();
+  if (list.empty()) return;
+  std::string message = "invalid streaming settings:";
+  for (const auto& p : list) message += "\n  - " + p;
+  throw Error(ErrorCode::InvalidArgument, message);
+}
+
+}  // namespace csm

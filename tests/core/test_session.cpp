@@ -1,0 +1,207 @@
+// The streaming engine: chunking is invisible, cancel stops within a frame,
+// batches equal single runs, long text goes piece by piece, bad settings are refused.
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "csm/engine.h"
+#include "csm/error.h"
+#include "support/fixtures.h"
+
+namespace {
+
+struct RunOutput {
+  std::vector<std::vector<int32_t>> codes;
+  std::vector<float> samples;
+  std::vector<csm::AudioChunk> chunks;
+};
+
+RunOutput collect(csm::Session& session, int stream = 0) {
+  RunOutput run;
+  while (auto chunk = session.next()) {
+    if (chunk->stream != stream) continue;
+    run.codes.insert(run.codes.end(), chunk->codes.begin(), chunk->codes.end());
+    run.samples.insert(run.samples.end(), chunk->samples.begin(), chunk->samples.end());
+    run.chunks.push_back(std::move(*chunk));
+  }
+  return run;
+}
+
+std::shared_ptr<const csm::Engine> demo() {
+  static const auto engine = csm::Engine::load({"demo"});
+  return engine;
+}
+
+csm::StreamingConfig config(int chunk, int first, int batch, int max_ms = 1600) {
+  csm::StreamingConfig c;
+  c.chunk_size_ms = chunk;
+  c.first_chunk_ms = first;
+  c.frame_batch_size = batch;
+  c.max_audio_ms = max_ms;
+  c.seed = 7;
+  return c;
+}
+
+TEST(Session, DemoModelIsLabelledAndRunsEndToEnd) {
+  const auto& info = demo()->info();
+  EXPECT_TRUE(info.demo);
+  EXPECT_NE(info.label.find("noise, not speech"), std::string::npos);
+  auto session = demo()->start({{"Hello there.", 0, {}}}, config(320, 80, 4, 800));
+  const auto run = collect(*session);
+  EXPECT_EQ(run.codes.size(), 10u);
+  EXPECT_EQ(run.samples.size(), 10u * 1920u);
+  ASSERT_FALSE(run.chunks.empty());
+  EXPECT_EQ(run.chunks.front().codes.size(), 1u);  // first chunk: 80 ms
+  EXPECT_TRUE(run.chunks.back().last);
+  EXPECT_GT(run.chunks.front().metrics.first_audio_ms, 0);
+  EXPECT_GT(run.chunks.back().metrics.rtf, 0);
+  EXPECT_GT(run.chunks.back().metrics.rss_bytes, 0);
+  EXPECT_EQ(session->summary().streams[0].stop, csm::StopReason::MaxLength);
+  EXPECT_DOUBLE_EQ(session->summary().streams[0].audio_ms, 800);
+}
+
+TEST(Session, ChunkingIsInvisible) {
+  auto one_shot = demo()->start({{"Chunking must not change the audio.", 1, {}}}, config(1600, 1600, 20));
+  const auto reference = collect(*one_shot);
+  ASSERT_EQ(reference.chunks.size(), 1u);
+  for (const auto& c : {config(80, 80, 1), config(320, 80, 4), config(240, 160, 2), config(400, 400, 3)}) {
+    auto session = demo()->start({{"Chunking must not change the audio.", 1, {}}}, c);
+    const auto run = collect(*session);
+    EXPECT_EQ(run.codes, reference.codes) << "chunk " << c.chunk_size_ms;
+    ASSERT_EQ(run.samples.size(), reference.samples.size());
+    double worst = 0;
+    for (size_t i = 0; i < run.samples.size(); ++i)
+      worst = std::max(worst, double(std::abs(run.samples[i] - reference.samples[i])));
+    EXPECT_LT(worst, 1e-5) << "chunk " << c.chunk_size_ms << " first " << c.first_chunk_ms << " batch "
+                           << c.frame_batch_size;
+    for (size_t k = 1; k + 1 < run.chunks.size(); ++k)
+      EXPECT_EQ(run.chunks[k].codes.size(), static_cast<size_t>(c.chunk_frames()));
+  }
+}
+
+TEST(Session, CancelFromAnotherThreadStopsWithinOneFrame) {
+  csm::CancelToken cancel;
+  auto session = demo()->start({{"A long run that will be interrupted.", 0, {}}}, config(80, 80, 1, 60000), cancel);
+  auto first = session->next();
+  ASSERT_TRUE(first.has_value());
+  const double frame_ms = first->metrics.generate_ms;
+  std::atomic<int64_t> frames_at_cancel{-1};
+  int64_t frames = 1;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(3.5 * std::max(frame_ms, 1.0)));
+    frames_at_cancel = frames;  // written by the main thread before each next()
+    cancel.cancel();
+  });
+  std::vector<csm::AudioChunk> rest;
+  while (auto chunk = session->next()) {
+    frames += static_cast<int64_t>(chunk->codes.size());
+    rest.push_back(std::move(*chunk));
+  }
+  canceller.join();
+  ASSERT_FALSE(rest.empty());
+  EXPECT_TRUE(rest.back().last);
+  EXPECT_EQ(session->summary().streams[0].stop, csm::StopReason::Cancelled);
+  EXPECT_LE(frames, frames_at_cancel + 1) << "more than one frame after cancel";
+  EXPECT_LT(frames, 750);
+}
+
+TEST(Session, BatchedStreamsEqualTheirSingleRunsAtTemperatureZero) {
+  const std::string dir = csm::test::fixture_path("tiny-a/hf");
+  if (dir.empty()) {
+    if (csm::test::fixtures_required()) FAIL() << "tiny-a fixture missing";
+    GTEST_SKIP();
+  }
+  const auto engine = csm::Engine::load({dir});
+  auto c = config(160, 80, 2, 960);
+  c.temperature = 0;
+  const std::vector<std::string> texts = {"Hello from the tiny model.", "A second, somewhat longer text to speak here.",
+                                          "Third."};
+  std::vector<csm::Request> requests;
+  for (size_t i = 0; i < texts.size(); ++i) requests.push_back({texts[i], static_cast<int>(i), {}});
+  auto batch = engine->start(requests, c);
+  std::vector<RunOutput> batched(texts.size());
+  while (auto chunk = batch->next()) {
+    auto& run = batched[chunk->stream];
+    run.codes.insert(run.codes.end(), chunk->codes.begin(), chunk->codes.end());
+    run.samples.insert(run.samples.end(), chunk->samples.begin(), chunk->samples.end());
+  }
+  EXPECT_GT(batch->summary().realtime_streams, 0);
+  for (size_t i = 0; i < texts.size(); ++i) {
+    auto single = engine->start({requests[i]}, c);
+    const auto run = collect(*single);
+    EXPECT_EQ(batched[i].codes, run.codes) << "stream " << i;
+    ASSERT_EQ(batched[i].samples.size(), run.samples.size());
+    for (size_t k = 0; k < run.samples.size(); ++k) ASSERT_NEAR(batched[i].samples[k], run.samples[k], 1e-5);
+  }
+}
+
+TEST(Session, LongTextIsGeneratedPieceByPiece) {
+  std::string text;
+  for (int i = 0; i < 12; ++i) text += "Sentence number " + std::to_string(i) + " is here. ";
+  // Bytes are tokens for the demo: ~320 of them, so 4+ pieces of at most 80, each capped near
+  // 6 frames a token (~350 frames); 400 frames in all therefore crosses into the second piece,
+  // whose prompt carries the first piece's 350 frames as context.
+  auto c = config(320, 80, 4, 32000);
+  auto session = demo()->start({{text, 0, {}}}, c);
+  const auto run = collect(*session);
+  EXPECT_EQ(run.codes.size(), 400u);
+  EXPECT_EQ(run.samples.size(), run.codes.size() * 1920);
+  int64_t expected_first = 0;
+  for (const auto& chunk : run.chunks) {
+    EXPECT_EQ(chunk.first_frame, expected_first);
+    expected_first += static_cast<int64_t>(chunk.codes.size());
+  }
+}
+
+TEST(Session, BadSettingsAndInputsAreRefusedClearly) {
+  csm::StreamingConfig bad;
+  bad.chunk_size_ms = 100;
+  bad.first_chunk_ms = 0;
+  bad.frame_batch_size = 0;
+  bad.temperature = -1;
+  bad.topk = -2;
+  bad.max_audio_ms = 10;
+  const auto problems = bad.problems();
+  EXPECT_EQ(problems.size(), 6u);
+  try {
+    demo()->start({{"hi", 0, {}}}, bad);
+    FAIL() << "no error";
+  } catch (const csm::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("chunk_size_ms must be a positive multiple of 80"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("frame_batch_size"), std::string::npos);
+  }
+  csm::StreamingConfig first_too_big;
+  first_too_big.first_chunk_ms = 400;
+  EXPECT_EQ(first_too_big.problems().size(), 1u);
+  EXPECT_THROW(demo()->start({{"   ", 0, {}}}, csm::StreamingConfig{}), csm::Error);
+  EXPECT_THROW(demo()->start({}, csm::StreamingConfig{}), csm::Error);
+  EXPECT_THROW(demo()->start({{"ok", -1, {}}}, csm::StreamingConfig{}), csm::Error);
+  std::string long_text;
+  for (int i = 0; i < 100; ++i) long_text += "word ";
+  EXPECT_THROW(demo()->start({{long_text, 0, {}}, {"short", 0, {}}}, csm::StreamingConfig{}), csm::Error);
+}
+
+TEST(Session, ModelLookupFallsBackToTheHfCacheThenTheDemo) {
+  const std::string empty = csm::test::temp_dir("hfhome");
+  setenv("HF_HUB_CACHE", empty.c_str(), 1);
+  EXPECT_EQ(csm::find_in_hf_cache("sesame/csm-1b"), "");
+  EXPECT_TRUE(csm::Engine::load({""})->info().demo);
+  const std::string dir = csm::test::fixture_path("tiny-a/hf");
+  if (!dir.empty()) {
+    const std::string snapshot = empty + "/models--sesame--csm-1b/snapshots/abc";
+    std::filesystem::create_directories(snapshot);
+    for (const char* f : {"config.json", "model.safetensors", "tokenizer.json"})
+      std::filesystem::create_symlink(dir + "/" + f, snapshot + "/" + f);
+    EXPECT_EQ(csm::find_in_hf_cache("sesame/csm-1b"), empty + "/models--sesame--csm-1b");
+    const auto engine = csm::Engine::load({""});
+    EXPECT_FALSE(engine->info().demo);
+    EXPECT_EQ(engine->info().num_codebooks, 16);
+  }
+  unsetenv("HF_HUB_CACHE");
+}
+
+}  // namespace
