@@ -60,6 +60,12 @@ bool Args::parse(int argc, char** argv) {
   return true;
 }
 
+void Args::expect_no_positional() const {
+  if (!positional_.empty())
+    throw Error(ErrorCode::InvalidArgument, program_ + ": unexpected argument \"" + positional_.front() + "\"",
+                "options start with -- (see " + program_ + " --help)");
+}
+
 bool Args::has(const std::string& name) const { return values_.count(name) > 0; }
 
 std::string Args::get(const std::string& name) const {
@@ -117,7 +123,10 @@ int run_main(const char* program, int (*body)(int, char**), int argc, char** arg
   try {
     return body(argc, argv);
   } catch (const Error& e) {
-    std::fprintf(stderr, "%s: error: %s\n", program, e.what());
+    std::string message = e.what();
+    const std::string own = std::string(program) + ": ";
+    if (message.rfind(own, 0) == 0) message.erase(0, own.size());  // said once, not twice
+    std::fprintf(stderr, "%s: error: %s\n", program, message.c_str());
     if (!e.hint().empty()) std::fprintf(stderr, "%s: hint: %s\n", program, e.hint().c_str());
     return exit_status(e.code());
   } catch (const std::bad_alloc&) {

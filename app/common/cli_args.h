@@ -30,6 +30,8 @@ class Args {
   std::optional<double> number(const std::string& name) const;
   std::optional<long long> integer(const std::string& name) const;
   const std::vector<std::string>& positional() const { return positional_; }
+  // For tools that take no operands: a stray word (say "-quiet") is an error, not ignored.
+  void expect_no_positional() const;
   std::string help() const;
 
  private:

@@ -39,6 +39,7 @@ int bench_main(int argc, char** argv) {
                        {"mimi", "SPEC", "time Mimi decoding: a model folder, a Mimi file/folder, or random:mimi"},
                        {"json", "", "print JSON instead of text"}});
   if (!args.parse(argc, argv)) return 0;
+  args.expect_no_positional();
   const bool as_json = args.has("json");
   bool did_something = false;
   if (args.has("info")) {

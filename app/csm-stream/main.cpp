@@ -1,19 +1,17 @@
-// csm-stream: text to CSM codes (and, as the codec lands, to audio), frame by frame.
+// csm-stream: text to speech with CSM, heard (--play) and written (--out) while it is generated.
 #include <unistd.h>
 
-#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <memory>
 
 #include "common/cli_args.h"
-#include "csm/audio_file.h"
-#include "csm/codec.h"
-#include "csm/codes_json.h"
+#include "csm-stream/codes_only.h"
+#include "csm-stream/stream_run.h"
 #include "csm/error.h"
-#include "csm/model.h"
 
 namespace {
 
@@ -40,124 +38,71 @@ std::string read_text(const csm::cli::Args& args) {
   return text;
 }
 
-std::shared_ptr<const csm::Codec> load_codec(const csm::cli::Args& args, const csm::Model& model) {
-  csm::CodecOptions options;
-  options.model = model.info().path.empty() ? model.info().name : model.info().path;
-  options.codec = args.get("codec");
-  auto codec = csm::Codec::load(options);
-  if (codec->num_codebooks() != model.info().num_codebooks)
-    throw Error(ErrorCode::BadModelFile, "the codec has " + std::to_string(codec->num_codebooks()) +
-                                             " codebooks but the model generates " +
-                                             std::to_string(model.info().num_codebooks),
-                "use the Mimi that belongs to this model");
-  return codec;
-}
-
-// Each --context clip with its transcript and speaker, encoded to codes by Mimi.
-std::vector<csm::Segment> read_context(const csm::cli::Args& args, const csm::Codec* codec) {
-  const auto clips = args.all("context"), texts = args.all("context-text"), speakers = args.all("context-speaker");
-  if (texts.size() != clips.size())
-    throw Error(ErrorCode::InvalidArgument, "csm-stream: " + std::to_string(clips.size()) + " --context clips but " +
-                                                std::to_string(texts.size()) + " --context-text transcripts",
-                "give one --context-text per --context clip, in the same order");
-  if (!speakers.empty() && speakers.size() != clips.size())
-    throw Error(ErrorCode::InvalidArgument, "csm-stream: give one --context-speaker per --context clip, or none");
-  std::vector<csm::Segment> context;
-  for (size_t i = 0; i < clips.size(); ++i) {
-    csm::Segment segment;
-    segment.text = texts[i];
-    if (!speakers.empty()) {
-      try {
-        segment.speaker = std::stoi(speakers[i]);
-      } catch (const std::exception&) {
-        throw Error(ErrorCode::InvalidArgument, "--context-speaker expects an integer, got \"" + speakers[i] + "\"");
-      }
-    }
-    csm::AudioReadOptions read;
-    read.target_rate = codec->sample_rate();
-    segment.audio_frames = codec->encode(csm::read_audio_mono(clips[i], read));
-    context.push_back(std::move(segment));
+std::vector<std::string> read_batch_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(ErrorCode::Io, "cannot read batch file " + path);
+  std::vector<std::string> texts;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") != std::string::npos) texts.push_back(line);
   }
-  return context;
+  if (texts.empty()) throw Error(ErrorCode::InvalidArgument, path + " holds no text (one text per line)");
+  return texts;
 }
 
 int stream_main(int argc, char** argv) {
   csm::cli::Args args(
-      "csm-stream", "Text to speech with CSM, generated frame by frame.",
-      {{"model", "DIR", "model folder, HF cache folder, or random:csm-1b"},
+      "csm-stream",
+      "Text to speech with CSM, streamed: heard (--play) and written (--out) while it is generated.\n"
+      "With no --model: sesame/csm-1b from the Hugging Face cache if present, else the built-in demo\n"
+      "model (random weights: the sound is noise, not speech). Ctrl-C stops within one frame and keeps\n"
+      "what was made.",
+      {{"model", "DIR", "model folder, HF cache folder, demo, or random:csm-1b"},
        {"tokenizer", "FILE", "tokenizer.json when the model folder has none"},
+       {"codec", "PATH", "Mimi weights when the model folder has none"},
+       {"device", "DEV", "cpu or cuda", "cpu"},
+       {"dtype", "TYPE", "auto, float32, bfloat16, float16", "auto"},
        {"text", "TEXT", "what to say"},
        {"text-file", "FILE", "read the text from a file (stdin is read when neither is given)"},
        {"speaker", "N", "speaker id", "0"},
+       {"context", "WAV", "a voice clip to continue from (any format/rate libsndfile reads)", "", true},
+       {"context-text", "TEXT", "transcript of the matching --context clip", "", true},
+       {"context-speaker", "N", "speaker id of the matching --context clip (default 0)", "", true},
+       {"out", "FILE", "write the speech to a WAV file as it is generated"},
+       {"float", "", "write 32-bit float WAV instead of 16-bit PCM"},
+       {"play", "", "play through PulseAudio/PipeWire while generating"},
+       {"codes-out", "FILE", "write the frames as JSON {\"frames\": [[c0..cK], ...]}"},
+       {"metrics-out", "FILE", "one JSON line of metrics per chunk"},
+       {"batch-file", "FILE", "render every line of FILE, batched (with --out-dir)"},
+       {"out-dir", "DIR", "where --batch-file writes 001.wav, 002.wav, ..."},
+       {"stream-batch", "N", "streams generated together in batch mode", "8"},
+       {"chunk-size-ms", "MS", "audio per chunk, a multiple of 80", "320"},
+       {"first-chunk-ms", "MS", "the first chunk, smaller for earlier first audio", "80"},
+       {"frame-batch-size", "N", "frames Mimi decodes per call", "4"},
        {"temperature", "T", "sampling temperature; 0 = greedy", "0.9"},
        {"topk", "K", "top-k sampling cut-off", "50"},
        {"seed", "N", "random seed", "0"},
-       {"max-frames", "N", "at most this many 80 ms frames", "125"},
-       {"device", "DEV", "cpu or cuda", "cpu"},
-       {"dtype", "TYPE", "auto, float32, bfloat16, float16", "auto"},
-       {"codes-out", "FILE", "write the frames as JSON {\"frames\": [[c0..cK], ...], \"first_logits\": [...]}"},
-       {"out", "FILE", "write the speech as a WAV file, decoded frame by frame as it is generated"},
-       {"float", "", "write 32-bit float WAV instead of 16-bit PCM"},
-       {"codec", "PATH", "Mimi weights when the model folder has none"},
-       {"context", "WAV", "a voice clip to continue from (any format/rate libsndfile reads)", "", true},
-       {"context-text", "TEXT", "transcript of the matching --context clip", "", true},
-       {"context-speaker", "N", "speaker id of the matching --context clip (default 0)", "", true}});
+       {"max-audio-ms", "MS", "at most this much audio per text", "90000"},
+       {"max-frames", "N", "at most this many 80 ms frames (instead of --max-audio-ms)"},
+       {"no-cuda-graphs", "", "do not capture frames as CUDA graphs"},
+       {"no-compilation", "", "do not use the fused kernels"},
+       {"rtf-target", "R", "real-time factor to aim for (reported)", "0.3"},
+       {"quiet", "", "no status line"}});
   if (!args.parse(argc, argv)) return 0;
-  if (!args.has("model"))
-    throw Error(ErrorCode::InvalidArgument, "csm-stream: --model is required for now",
-                "pass a CSM model folder (the built-in demo model arrives with the streaming generator)");
-  if (!args.has("codes-out") && !args.has("out"))
-    throw Error(ErrorCode::InvalidArgument, "csm-stream: nothing to write", "pass --out speech.wav and/or --codes-out codes.json");
+  args.expect_no_positional();
+  if (args.has("batch-file")) {
+    if (!args.has("out-dir")) throw Error(ErrorCode::InvalidArgument, "csm-stream: --batch-file needs --out-dir DIR");
+    if (args.has("text") || args.has("text-file"))
+      throw Error(ErrorCode::InvalidArgument, "csm-stream: --batch-file replaces --text/--text-file");
+    return csm::cli::run_stream(args, read_batch_file(args.get("batch-file")));
+  }
   const std::string text = read_text(args);
-  csm::SamplingParams sampling;
-  sampling.temperature = static_cast<float>(*args.number("temperature"));
-  sampling.top_k = static_cast<int>(*args.integer("topk"));
-  sampling.seed = static_cast<uint64_t>(*args.integer("seed"));
-  if (sampling.temperature < 0) throw Error(ErrorCode::InvalidArgument, "--temperature must be >= 0");
-  const long long speaker = *args.integer("speaker"), max_frames = *args.integer("max-frames");
-  if (speaker < 0) throw Error(ErrorCode::InvalidArgument, "--speaker must be >= 0");
-  if (max_frames < 1) throw Error(ErrorCode::InvalidArgument, "--max-frames must be at least 1");
-
-  csm::ModelOptions options;
-  options.model = args.get("model");
-  options.tokenizer = args.get("tokenizer");
-  options.device = args.get("device");
-  options.dtype = args.get("dtype");
-  const auto model = csm::Model::load(options);
-  std::shared_ptr<const csm::Codec> codec;
-  if (args.has("out") || args.has("context")) codec = load_codec(args, *model);
-  const auto context = read_context(args, codec.get());
-  const bool live = isatty(STDERR_FILENO);
-  auto stream = model->start(context, {static_cast<int>(speaker), text, {}}, sampling, max_frames);
-  std::unique_ptr<csm::WavWriter> wav;
-  std::unique_ptr<csm::Codec::Stream> decoder;
-  if (args.has("out")) {
-    wav = std::make_unique<csm::WavWriter>(args.get("out"), codec->sample_rate(),
-                                           args.has("float") ? csm::WavFormat::Float32 : csm::WavFormat::Pcm16);
-    decoder = codec->stream();
-  }
-  csm::CodesFile codes;
-  const auto t0 = std::chrono::steady_clock::now();
-  while (auto frame = stream->next()) {
-    if (codes.frames.empty()) codes.first_logits = stream->last_c0_logits();
-    if (decoder) wav->write(decoder->decode({*frame}));
-    codes.frames.push_back(std::move(*frame));
-    if (live) {
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::fprintf(stderr, "\rframe %zu/%lld  audio %.2f s  elapsed %.1f s", codes.frames.size(), max_frames,
-                   codes.frames.size() * 0.08, s);
-    }
-  }
-  if (codes.frames.empty()) codes.first_logits = stream->last_c0_logits();
-  if (live) std::fprintf(stderr, "\n");
-  if (args.has("codes-out")) csm::write_codes_json(args.get("codes-out"), codes);
-  if (wav) wav->close();
-  std::fprintf(stderr, "csm-stream: %zu frames, %.2f s of audio (%s)%s%s%s%s\n", codes.frames.size(),
-               codes.frames.size() * 0.08,
-               codes.frames.size() < static_cast<size_t>(max_frames) ? "end of speech" : "max frames",
-               wav ? ", audio: " : "", wav ? args.get("out").c_str() : "", args.has("codes-out") ? ", codes: " : "",
-               args.get("codes-out").c_str());
-  return 0;
+  if (!args.has("out") && !args.has("play") && !args.has("codes-out"))
+    throw Error(ErrorCode::InvalidArgument, "csm-stream: nothing to do with the speech",
+                "pass --out speech.wav, --play, and/or --codes-out codes.json");
+  if (args.has("codes-out") && !args.has("out") && !args.has("play") && !args.has("metrics-out"))
+    return csm::cli::run_codes_only(args, text);
+  return csm::cli::run_stream(args, {text});
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ int tokenize_main(int argc, char** argv) {
                       {{"tokenizer", "FILE", "tokenizer.json (byte-level BPE) or SentencePiece .model"},
                        {"no-special", "", "bare ids, without the BOS/EOS framing"}});
   if (!args.parse(argc, argv)) return 0;
+  args.expect_no_positional();
   if (!args.has("tokenizer"))
     throw csm::Error(csm::ErrorCode::InvalidArgument, "csm-tokenize: --tokenizer FILE is required");
   const auto tokenizer = csm::load_tokenizer(args.get("tokenizer"));

@@ -1,0 +1,177 @@
+#include "csm-stream/stream_run.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "csm-stream/pulse_player.h"
+#include "csm/audio_file.h"
+#include "csm/codes_json.h"
+#include "csm/engine.h"
+#include "csm/error.h"
+
+namespace csm::cli {
+namespace {
+
+// Ctrl-C: the first one cancels the run (within one frame), a second one kills as usual.
+CancelToken* g_cancel = nullptr;
+extern "C" void on_interrupt(int) {
+  if (g_cancel) g_cancel->cancel();
+  std::signal(SIGINT, SIG_DFL);
+}
+
+StreamingConfig streaming_config(const Args& args) {
+  StreamingConfig c;
+  c.chunk_size_ms = static_cast<int>(*args.integer("chunk-size-ms"));
+  c.first_chunk_ms = static_cast<int>(*args.integer("first-chunk-ms"));
+  c.frame_batch_size = static_cast<int>(*args.integer("frame-batch-size"));
+  c.temperature = static_cast<float>(*args.number("temperature"));
+  c.topk = static_cast<int>(*args.integer("topk"));
+  const long long seed = *args.integer("seed");
+  if (seed < 0) throw Error(ErrorCode::InvalidArgument, "--seed must be >= 0");
+  c.seed = static_cast<uint64_t>(seed);
+  c.max_audio_ms = static_cast<int>(args.has("max-frames") ? *args.integer("max-frames") * 80 : *args.integer("max-audio-ms"));
+  c.enable_cuda_graphs = !args.has("no-cuda-graphs");
+  c.enable_compilation = !args.has("no-compilation");
+  c.rtf_target = *args.number("rtf-target");
+  if (c.first_chunk_ms > c.chunk_size_ms && !args.has("first-chunk-ms")) c.first_chunk_ms = c.chunk_size_ms;
+  c.validate();
+  return c;
+}
+
+std::vector<Segment> context_segments(const Args& args, const Engine& engine) {
+  const auto clips = args.all("context"), texts = args.all("context-text"), speakers = args.all("context-speaker");
+  if (texts.size() != clips.size())
+    throw Error(ErrorCode::InvalidArgument, "csm-stream: " + std::to_string(clips.size()) + " --context clips but " +
+                                                std::to_string(texts.size()) + " --context-text transcripts",
+                "give one --context-text per --context clip, in the same order");
+  if (!speakers.empty() && speakers.size() != clips.size())
+    throw Error(ErrorCode::InvalidArgument, "csm-stream: give one --context-speaker per --context clip, or none");
+  std::vector<Segment> context;
+  for (size_t i = 0; i < clips.size(); ++i) {
+    Segment s;
+    s.text = texts[i];
+    if (!speakers.empty()) {
+      try {
+        s.speaker = std::stoi(speakers[i]);
+      } catch (const std::exception&) {
+        throw Error(ErrorCode::InvalidArgument, "--context-speaker expects an integer, got \"" + speakers[i] + "\"");
+      }
+    }
+    AudioReadOptions read;
+    read.target_rate = engine.info().sample_rate;
+    s.audio_frames = engine.encode_audio(read_audio_mono(clips[i], read), read.target_rate);
+    context.push_back(std::move(s));
+  }
+  return context;
+}
+
+nlohmann::json metrics_line(const AudioChunk& c) {
+  const auto& m = c.metrics;
+  return {{"stream", c.stream},          {"first_frame", c.first_frame},   {"frames", c.codes.size()},
+          {"samples", c.samples.size()}, {"last", c.last},                 {"generate_ms", m.generate_ms},
+          {"decode_ms", m.decode_ms},    {"elapsed_ms", m.elapsed_ms},     {"rtf", m.rtf},
+          {"first_audio_ms", m.first_audio_ms}, {"frames_per_s", m.frames_per_s}, {"rss_bytes", m.rss_bytes},
+          {"device_bytes", m.device_bytes}};
+}
+
+struct StreamSinks {
+  std::unique_ptr<WavWriter> wav;
+  CodesFile codes;
+};
+
+}  // namespace
+
+int run_stream(const Args& args, const std::vector<std::string>& texts) {
+  const StreamingConfig config = streaming_config(args);
+  const long long speaker = *args.integer("speaker");
+  if (speaker < 0) throw Error(ErrorCode::InvalidArgument, "--speaker must be >= 0");
+  const bool batch_mode = args.has("batch-file");
+  if (batch_mode && (args.has("play") || args.has("out") || args.has("codes-out")))
+    throw Error(ErrorCode::InvalidArgument, "csm-stream: with --batch-file, audio goes to --out-dir (no --play/--out/--codes-out)");
+  const long long group = *args.integer("stream-batch");
+  if (group < 1) throw Error(ErrorCode::InvalidArgument, "--stream-batch must be >= 1");
+
+  EngineOptions options{args.get("model"), args.get("tokenizer"), args.get("codec"), args.get("device"), args.get("dtype")};
+  const auto engine = Engine::load(options);
+  const EngineInfo& info = engine->info();
+  std::fprintf(stderr, "csm-stream: model: %s on %s (%s)\n", info.label.c_str(), info.device.c_str(), info.dtype.c_str());
+  const auto context = context_segments(args, *engine);
+
+  std::unique_ptr<PulsePlayer> player;
+  if (args.has("play")) player = std::make_unique<PulsePlayer>(info.sample_rate);
+  std::ofstream metrics;
+  if (args.has("metrics-out")) {
+    metrics.open(args.get("metrics-out"), std::ios::trunc);
+    if (!metrics) throw Error(ErrorCode::Io, "cannot write " + args.get("metrics-out"));
+  }
+  if (batch_mode) std::filesystem::create_directories(args.get("out-dir"));
+  const auto format = args.has("float") ? WavFormat::Float32 : WavFormat::Pcm16;
+  const bool live = isatty(STDERR_FILENO) && !args.has("quiet");
+
+  CancelToken cancel;
+  g_cancel = &cancel;
+  std::signal(SIGINT, on_interrupt);
+  bool cancelled = false;
+  double total_audio_ms = 0;
+  for (size_t begin = 0; begin < texts.size() && !cancelled; begin += static_cast<size_t>(group)) {
+    const size_t end = std::min(texts.size(), begin + static_cast<size_t>(group));
+    std::vector<Request> requests;
+    std::vector<StreamSinks> sinks(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      requests.push_back({texts[i], static_cast<int>(speaker), context});
+      std::string path = args.get("out");
+      if (batch_mode) {
+        char name[32];
+        std::snprintf(name, sizeof name, "%03zu.wav", i + 1);
+        path = (std::filesystem::path(args.get("out-dir")) / name).string();
+      }
+      if (!path.empty()) sinks[i - begin].wav = std::make_unique<WavWriter>(path, info.sample_rate, format);
+    }
+    auto session = engine->start(std::move(requests), config, cancel);
+    while (auto chunk = session->next()) {
+      auto& sink = sinks[static_cast<size_t>(chunk->stream)];
+      if (sink.wav) sink.wav->write(chunk->samples);
+      if (player) player->play(chunk->samples);
+      sink.codes.frames.insert(sink.codes.frames.end(), chunk->codes.begin(), chunk->codes.end());
+      if (metrics.is_open()) metrics << metrics_line(*chunk).dump() << "\n" << std::flush;
+      if (live) {
+        const auto& m = chunk->metrics;
+        std::fprintf(stderr, "\r  audio %6.2f s | RTF %5.2f | first audio %6.0f ms | %5.1f frames/s   ",
+                     (chunk->first_frame + chunk->codes.size()) * 0.08, m.rtf, m.first_audio_ms, m.frames_per_s);
+      }
+    }
+    if (live) std::fprintf(stderr, "\n");
+    const RunSummary& summary = session->summary();
+    for (size_t i = 0; i < sinks.size(); ++i) {
+      if (sinks[i].wav) sinks[i].wav->close();
+      const auto& s = summary.streams[i];
+      total_audio_ms += s.audio_ms;
+      cancelled = cancelled || s.stop == StopReason::Cancelled;
+      std::fprintf(stderr, "csm-stream: %s%.2f s of audio in %zu frames (%s), RTF %.2f, first audio %.0f ms\n",
+                   batch_mode ? ("text " + std::to_string(begin + i + 1) + ": ").c_str() : "", s.audio_ms / 1000.0,
+                   static_cast<size_t>(s.frames), to_string(s.stop), summary.rtf, summary.first_audio_ms);
+    }
+    if (args.has("codes-out")) write_codes_json(args.get("codes-out"), sinks.front().codes);
+  }
+  if (player) {
+    if (cancelled) player->stop();
+    player->finish();
+  }
+  g_cancel = nullptr;
+  std::signal(SIGINT, SIG_DFL);
+  if (cancelled) {
+    std::fprintf(stderr, "csm-stream: interrupted; what was made (%.2f s) is kept%s%s\n", total_audio_ms / 1000.0,
+                 args.has("out") ? " in " : "", args.get("out").c_str());
+    return 130;
+  }
+  return 0;
+}
+
+}  // namespace csm::cli
