@@ -1,0 +1,66 @@
+// audio_match RECORDED.wav REFERENCE.wav [BLOCK_MS]: finds each block of the
+// reference inside the recording (normalised cross-correlation, via FFT) and
+// prints JSON: the worst block's correlation, whether blocks appear in order,
+// and how much silence was inserted between them (gaps). Used by the audio tests.
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include "csm/audio_file.h"
+
+namespace {
+
+// Normalised correlation of `block` against every position of `signal`.
+at::Tensor correlate(const at::Tensor& signal, const at::Tensor& block) {
+  const int64_t n = signal.size(0) + block.size(0);
+  const auto spectrum = at::fft_rfft(signal, n) * at::conj(at::fft_rfft(block, n));
+  auto corr = at::fft_irfft(spectrum, n).narrow(0, 0, signal.size(0) - block.size(0) + 1);
+  const auto sq = at::cat({at::zeros({1}, at::kDouble), (signal * signal).cumsum(0)});
+  const auto window = (sq.narrow(0, block.size(0), corr.size(0)) - sq.narrow(0, 0, corr.size(0))).clamp_min(1e-12);
+  return corr / (window.sqrt() * block.norm());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: audio_match RECORDED.wav REFERENCE.wav [BLOCK_MS]\n");
+    return 2;
+  }
+  try {
+    csm::AudioReadOptions any;
+    any.allow_silence = true;
+    const auto recorded = at::tensor(csm::read_audio_mono(argv[1], any), at::kFloat).to(at::kDouble);
+    const auto reference = at::tensor(csm::read_audio_mono(argv[2], any), at::kFloat).to(at::kDouble);
+    const int64_t block = (argc > 3 ? std::stoi(argv[3]) : 320) * 24;
+    double worst = 1.0, gaps = 0;
+    int64_t previous_end = -1, blocks = 0;
+    bool in_order = true;
+    for (int64_t at = 0; at + block <= reference.size(0); at += block, ++blocks) {
+      const auto piece = reference.narrow(0, at, block);
+      if (piece.norm().item<double>() < 1e-6 || recorded.size(0) < block) continue;
+      const auto corr = correlate(recorded, piece);
+      const int64_t lag = corr.argmax().item<int64_t>();
+      worst = std::min(worst, corr[lag].item<double>());
+      if (previous_end >= 0) {
+        in_order = in_order && lag >= previous_end - 24;  // a sample of jitter
+        gaps += std::max<int64_t>(0, lag - previous_end) / 24.0;
+      }
+      previous_end = lag + block;
+    }
+    nlohmann::json out = {{"blocks", blocks},
+                          {"worst_correlation", worst},
+                          {"in_order", in_order},
+                          {"gap_ms", gaps},
+                          {"recorded_seconds", recorded.size(0) / 24000.0},
+                          {"recorded_rms", recorded.pow(2).mean().sqrt().item<double>()}};
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "audio_match: %s\n", e.what());
+    return 1;
+  }
+}
