@@ -1,6 +1,7 @@
 // csm-bench: system report and measurements (tokenizer now; model and streaming as they land).
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 
@@ -9,6 +10,7 @@
 #include "common/cli_args.h"
 #include "csm-bench/codec_bench.h"
 #include "csm-bench/model_bench.h"
+#include "csm-bench/streaming_bench.h"
 #include "csm-bench/system_report.h"
 #include "csm-bench/tokenizer_bench.h"
 #include "csm/error.h"
@@ -27,6 +29,12 @@ void print(const nlohmann::json& report, bool as_json) {
   }
 }
 
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) throw csm::Error(csm::ErrorCode::Io, "cannot write " + path);
+}
+
 int bench_main(int argc, char** argv) {
   csm::cli::Args args("csm-bench", "Reports this machine and measures the engine's parts.",
                       {{"info", "", "system report: CPU, memory, GPU, LibTorch/CUDA versions"},
@@ -37,6 +45,15 @@ int bench_main(int argc, char** argv) {
                        {"frames", "N", "timed frames (with --model)", "3"},
                        {"warmup", "N", "untimed frames first, prefill included (with --model)", "1"},
                        {"mimi", "SPEC", "time Mimi decoding: a model folder, a Mimi file/folder, or random:mimi"},
+                       {"benchmark", "", "sweep streaming settings on --model (default: HF cache, else demo)"},
+                       {"chunk-sizes", "LIST", "--benchmark chunk sizes in ms", "80,160,320"},
+                       {"frame-batches", "LIST", "--benchmark Mimi frame batches", "1,2,4"},
+                       {"stream-batches", "LIST", "--benchmark streams generated together", "1,2,4"},
+                       {"bench-frames", "N", "--benchmark frames per stream per run", "24"},
+                       {"rtf-target", "R", "--benchmark: the RTF the recommendation must meet", "0.3"},
+                       {"codec", "PATH", "Mimi weights when the model folder has none"},
+                       {"json-out", "FILE", "--benchmark: write the full report as JSON"},
+                       {"csv-out", "FILE", "--benchmark: write one CSV row per configuration"},
                        {"json", "", "print JSON instead of text"}});
   if (!args.parse(argc, argv)) return 0;
   args.expect_no_positional();
@@ -49,6 +66,25 @@ int bench_main(int argc, char** argv) {
   if (args.has("tokenizer") && !args.has("model")) {
     print(csm::bench::tokenizer_report(args.get("tokenizer")), as_json);
     did_something = true;
+  }
+  if (args.has("benchmark")) {
+    csm::bench::SweepOptions o;
+    o.model = args.get("model");
+    o.tokenizer = args.get("tokenizer");
+    o.codec = args.get("codec");
+    o.device = args.get("device");
+    o.dtype = args.get("dtype");
+    o.chunk_sizes_ms = csm::bench::parse_int_list(args.get("chunk-sizes"), "chunk-sizes");
+    o.frame_batches = csm::bench::parse_int_list(args.get("frame-batches"), "frame-batches");
+    o.stream_batches = csm::bench::parse_int_list(args.get("stream-batches"), "stream-batches");
+    o.frames = static_cast<int>(*args.integer("bench-frames"));
+    o.rtf_target = *args.number("rtf-target");
+    const auto report = csm::bench::run_sweep(o);
+    if (args.has("json-out")) write_file(args.get("json-out"), report.dump(2) + "\n");
+    if (args.has("csv-out")) write_file(args.get("csv-out"), csm::bench::sweep_csv(report));
+    if (as_json) std::cout << report.dump(2) << "\n";
+    else std::cout << csm::bench::sweep_table(report);
+    return 0;
   }
   if (args.has("model")) {
     csm::bench::ModelBenchOptions options;

@@ -1,8 +1,21 @@
 #include "csm-bench/system_report.h"
 
+#include "csm/engine.h"
 #include "csm/system_info.h"
 
 namespace csm::bench {
+
+namespace {
+nlohmann::json models_found() {
+  nlohmann::json found = nlohmann::json::object();
+  for (const char* repo : {"sesame/csm-1b", "kyutai/mimi"}) {
+    const std::string path = find_in_hf_cache(repo);
+    found[repo] = path.empty() ? nlohmann::json(nullptr) : nlohmann::json(path);
+  }
+  found["demo"] = "built in (random weights: noise, not speech)";
+  return found;
+}
+}  // namespace
 
 nlohmann::json system_report() {
   const SystemInfo info = system_info();
@@ -12,7 +25,11 @@ nlohmann::json system_report() {
           {"memory_total_gib", info.memory_total_bytes / gib},
           {"memory_available_gib", info.memory_available_bytes / gib},
           {"libtorch", info.torch_version},
-          {"cuda_available", info.cuda_available}};
+          {"cuda_available", info.cuda_available},
+          {"gpu", info.cuda_available ? "CUDA device present (details arrive with the CUDA path)"
+                                      : "none (this LibTorch has no CUDA)"},
+          {"hf_cache", hf_hub_cache_dir()},
+          {"models_found", models_found()}};
 }
 
 }  // namespace csm::bench
