@@ -1,0 +1,183 @@
+// The studio window, driven as a user would: knobs reach the next run, a bad
+// clip shows an error, runs land in the history, exports write files, and a
+// screenshot taken during a demo run shows the plots being drawn.
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QImage>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "labeled_slider.h"
+#include "main_window.h"
+#include "run_settings_panel.h"
+#include "time_series_plot.h"
+#include "voice_clip_panel.h"
+
+namespace {
+
+bool wait_ready(MainWindow& w, int ms = 60000) {
+  QElapsedTimer t;
+  t.start();
+  while (w.state() != EngineState::Ready && t.elapsed() < ms) QTest::qWait(20);
+  return w.state() == EngineState::Ready;
+}
+
+// Pixels of `color` (within a tolerance) inside `image`.
+int count_color(const QImage& image, const QColor& color) {
+  int n = 0;
+  for (int y = 0; y < image.height(); ++y)
+    for (int x = 0; x < image.width(); ++x) {
+      const QColor c = image.pixelColor(x, y);
+      if (std::abs(c.red() - color.red()) < 30 && std::abs(c.green() - color.green()) < 30 &&
+          std::abs(c.blue() - color.blue()) < 30)
+        ++n;
+    }
+  return n;
+}
+
+}  // namespace
+
+class MainWindowTest : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    qputenv("CSM_STUDIO_NO_DIALOGS", "1");
+    QCoreApplication::setOrganizationName("csm-studio-test");
+  }
+
+  void slidersReachTheNextRunsConfig() {
+    MainWindow w("demo", dir_.filePath("h1.sqlite"), false);
+    QVERIFY(wait_ready(w));
+    auto* panel = w.settingsPanel();
+    panel->chunkSlider()->slider()->setValue(1);  // 80 + 1 * 80 ms
+    panel->temperatureSlider()->field()->setValue(0.5);
+    panel->topkSlider()->slider()->setValue(20);
+    panel->frameBatchSlider()->field()->setValue(2);
+    w.textEdit()->setPlainText("Settings reach the run.");
+    QSignalSpy done(&w, &MainWindow::runCompleted);
+    w.generate();
+    QVERIFY(done.wait(60000));
+    const RunSettings s = w.lastRequest().settings;
+    QCOMPARE(s.chunk_ms, 160);
+    QCOMPARE(s.temperature, 0.5);
+    QCOMPARE(s.topk, 20);
+    QCOMPARE(s.frame_batch, 2);
+    const csm::StreamingConfig c = s.toConfig();
+    QCOMPARE(c.chunk_size_ms, 160);
+    QCOMPARE(c.topk, 20);
+    QCOMPARE(c.frame_batch_size, 2);
+    QVERIFY(std::abs(c.temperature - 0.5f) < 1e-6);
+    QVERIFY(!w.lastAudio().isEmpty());
+    QCOMPARE(w.history().list().size(), 1);  // the run was recorded
+    QVERIFY(QFile::exists(w.history().list().front().audioPath));
+  }
+
+  void presetsRoundTrip() {
+    RunSettingsPanel panel;
+    RunSettings s;
+    s.chunk_ms = 480;
+    s.temperature = 1.25;
+    s.seed = 77;
+    panel.setSettings(s);
+    QString error;
+    QVERIFY(panel.savePreset(dir_.filePath("p.json"), &error));
+    panel.setSettings(RunSettings{});
+    QVERIFY(panel.loadPreset(dir_.filePath("p.json"), &error));
+    QCOMPARE(panel.settings().chunk_ms, 480);
+    QCOMPARE(panel.settings().seed, 77);
+    QFile bad(dir_.filePath("bad.json"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("{not json");
+    bad.close();
+    QVERIFY(!panel.loadPreset(dir_.filePath("bad.json"), &error));
+    QVERIFY(error.contains("bad.json"));
+  }
+
+  void aBadClipShowsAnErrorNotACrash() {
+    VoiceClipPanel panel;
+    QFile text(dir_.filePath("notes.wav"));
+    QVERIFY(text.open(QIODevice::WriteOnly));
+    text.write("this is not audio");
+    text.close();
+    QVERIFY(!panel.addClip(dir_.filePath("notes.wav")));
+    QVERIFY(panel.lastError().contains("notes.wav"));
+    QVERIFY(!panel.addClip(dir_.filePath("missing.flac")));
+    QVERIFY(panel.clips().isEmpty());
+  }
+
+  void stopInterruptsAndExportsWrite() {
+    MainWindow w("demo", dir_.filePath("h2.sqlite"), false);
+    QVERIFY(wait_ready(w));
+    RunSettings s;
+    s.max_audio_ms = 120000;
+    s.chunk_ms = 80;
+    w.settingsPanel()->setSettings(s);
+    w.textEdit()->setPlainText("This run is stopped by the user.");
+    QSignalSpy done(&w, &MainWindow::runCompleted);
+    w.generate();
+    QTRY_VERIFY_WITH_TIMEOUT(w.rtfPlot()->pointCount(0) >= 3, 30000);
+    w.stop();
+    QVERIFY(done.wait(10000));
+    QVERIFY(done.front().at(0).value<RunResult>().cancelled);
+    QCOMPARE(w.state(), EngineState::Ready);
+    QVERIFY(w.exportAudio(dir_.filePath("out.wav")));
+    QVERIFY(w.exportMetrics(dir_.filePath("m.csv")));
+    QVERIFY(w.exportMetrics(dir_.filePath("m.json")));
+    QVERIFY(w.exportPlots(dir_.filePath("plots"), "png"));
+    QVERIFY(w.exportPlots(dir_.filePath("plots"), "pdf"));
+    for (const char* f : {"out.wav", "m.csv", "m.json", "plots-rtf.png", "plots-latency.pdf", "plots-memory.png"})
+      QVERIFY2(QFileInfo(dir_.filePath(f)).size() > 0, f);
+  }
+
+  void closingMidRunStopsTheWorker() {
+    auto* w = new MainWindow("demo", dir_.filePath("h3.sqlite"), false);
+    QVERIFY(wait_ready(*w));
+    RunSettings s;
+    s.max_audio_ms = 300000;
+    w->settingsPanel()->setSettings(s);
+    w->generate();
+    QTest::qWait(300);
+    QElapsedTimer t;
+    t.start();
+    w->close();
+    delete w;  // joins the worker thread: must return within about a frame
+    QVERIFY(t.elapsed() < 5000);
+  }
+
+  void screenshotShowsThePlotsBeingDrawn() {
+    const QByteArray out = qgetenv("CSM_SCREENSHOT_OUT");
+    if (out.isEmpty()) QSKIP("set CSM_SCREENSHOT_OUT (the Xvfb screenshot test does)");
+    MainWindow w("demo", dir_.filePath("h4.sqlite"), false);
+    w.resize(1400, 860);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(wait_ready(w));
+    RunSettings s;
+    s.max_audio_ms = 6000;
+    w.settingsPanel()->setSettings(s);
+    w.textEdit()->setPlainText("Live plots while CSM generates: RTF, latency, memory and the waveform.");
+    w.generate();
+    QTRY_VERIFY_WITH_TIMEOUT(w.rtfPlot()->pointCount(1) >= 8, 60000);  // mid-run
+    QTest::qWait(200);
+    const QImage shot = w.grab().toImage();
+    QVERIFY(shot.save(QString::fromLocal8Bit(out)));
+    // The plots' own pixels: blue points and green cumulative line (RTF), purple latency points.
+    const QImage rtf = w.rtfPlot()->grab().toImage();
+    const QImage latency = w.latencyPlot()->grab().toImage();
+    QVERIFY2(count_color(rtf, QColor(40, 110, 200)) > 40, "no RTF points drawn");
+    QVERIFY2(count_color(rtf, QColor(20, 150, 90)) > 40, "no cumulative RTF line drawn");
+    QVERIFY2(count_color(latency, QColor(130, 70, 180)) > 40, "no latency points drawn");
+    QVERIFY2(count_color(shot, QColor(40, 110, 200)) > 200, "no waveform or points in the window");
+    w.stop();
+    QTest::qWait(500);
+  }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "test_main_window.moc"

@@ -1,0 +1,98 @@
+// The generation worker on its own thread: chunks and stats arrive in order,
+// Stop ends a run within a frame, failures come back as signals.
+#include <QSignalSpy>
+#include <QThread>
+#include <QtTest>
+
+#include "generation_worker.h"
+
+class WorkerTest : public QObject {
+  Q_OBJECT
+  QThread thread_;
+  GenerationWorker* worker_ = nullptr;
+
+ private slots:
+  void initTestCase() {
+    qRegisterMetaType<ChunkStats>();
+    qRegisterMetaType<RunRequest>();
+    qRegisterMetaType<RunResult>();
+    worker_ = new GenerationWorker(nullptr);
+    worker_->moveToThread(&thread_);
+    connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    thread_.start();
+  }
+  void cleanupTestCase() {
+    thread_.quit();
+    thread_.wait();
+  }
+
+  void runBeforeLoadingFails() {
+    QSignalSpy failed(worker_, &GenerationWorker::runFailed);
+    RunRequest request;
+    request.texts = {"hello"};
+    QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
+    QVERIFY(failed.wait(5000));
+    QVERIFY(failed.front().at(0).toString().contains("No model"));
+  }
+
+  void loadsTheDemo() {
+    QSignalSpy loaded(worker_, &GenerationWorker::engineLoaded);
+    QMetaObject::invokeMethod(worker_, [this] { worker_->loadEngine("demo"); }, Qt::QueuedConnection);
+    QVERIFY(loaded.wait(30000));
+    QVERIFY(loaded.front().at(0).toString().contains("noise, not speech"));
+    QVERIFY(loaded.front().at(2).toBool());
+  }
+
+  void chunksArriveInOrderWithStats() {
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    RunRequest request;
+    request.texts = {"First text.", "Second text."};
+    request.settings.max_audio_ms = 960;
+    request.settings.chunk_ms = 240;
+    request.settings.stream_batch = 2;
+    QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
+    QVERIFY(finished.wait(60000));
+    qint64 next_frame[2] = {0, 0};
+    int last_seen[2] = {0, 0};
+    for (const auto& args : chunks) {
+      const auto stats = args.at(0).value<ChunkStats>();
+      const auto samples = args.at(1).value<QVector<float>>();
+      QVERIFY(stats.stream == 0 || stats.stream == 1);
+      QCOMPARE(stats.firstFrame, next_frame[stats.stream]);
+      QCOMPARE(samples.size(), stats.frames * 1920);
+      QVERIFY(stats.elapsedMs > 0);
+      next_frame[stats.stream] += stats.frames;
+      last_seen[stats.stream] += stats.last ? 1 : 0;
+    }
+    QCOMPARE(next_frame[0], qint64(12));
+    QCOMPARE(next_frame[1], qint64(12));
+    QCOMPARE(last_seen[0], 1);
+    QCOMPARE(last_seen[1], 1);
+    const auto result = finished.front().at(0).value<RunResult>();
+    QCOMPARE(result.frames, qint64(24));
+    QVERIFY(!result.cancelled);
+    QVERIFY(result.firstAudioMs > 0);
+  }
+
+  void stopsOnRequest() {
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    RunRequest request;
+    request.texts = {"A run that is stopped early."};
+    request.settings.max_audio_ms = 120000;
+    request.settings.chunk_ms = 80;
+    const csm::CancelToken cancel = request.cancel;
+    QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
+    QVERIFY(chunks.wait(30000));
+    cancel.cancel();  // from this (the GUI) thread, as the Stop button does
+    QVERIFY(finished.wait(10000));
+    const auto result = finished.front().at(0).value<RunResult>();
+    QVERIFY(result.cancelled);
+    QVERIFY(result.frames < 1500);
+    QVERIFY(chunks.back().at(0).value<ChunkStats>().last);
+  }
+};
+
+QTEST_GUILESS_MAIN(WorkerTest)
+#include "test_worker.moc"

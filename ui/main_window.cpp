@@ -1,0 +1,512 @@
+#include "main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QShortcut>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTextStream>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "audio_output.h"
+#include "compare_dialog.h"
+#include "csm/audio_file.h"
+#include "csm/engine.h"
+#include "csm/error.h"
+#include "generation_worker.h"
+#include "run_settings_panel.h"
+#include "time_series_plot.h"
+#include "voice_clip_panel.h"
+#include "waveform_view.h"
+
+namespace {
+
+QJsonObject chunk_json(const ChunkStats& c) {
+  return {{"stream", c.stream},         {"first_frame", c.firstFrame},     {"frames", c.frames},
+          {"generate_ms", c.generateMs}, {"decode_ms", c.decodeMs},        {"elapsed_ms", c.elapsedMs},
+          {"rtf", c.rtf},               {"chunk_rtf", c.chunkRtf()},       {"first_audio_ms", c.firstAudioMs},
+          {"frames_per_s", c.framesPerS}, {"rss_bytes", c.rssBytes},       {"device_bytes", c.deviceBytes}};
+}
+
+QJsonObject result_json(const RunResult& r, int underruns) {
+  return {{"wall_ms", r.wallMs},     {"first_audio_ms", r.firstAudioMs}, {"rtf", r.rtf},
+          {"audio_ms", r.audioMs},   {"realtime_streams", r.realtimeStreams}, {"peak_rss_bytes", r.peakRssBytes},
+          {"frames", r.frames},      {"cancelled", r.cancelled},         {"stops", QJsonArray::fromStringList(r.stops)},
+          {"underruns", underruns}};
+}
+
+}  // namespace
+
+MainWindow::MainWindow(const QString& model, const QString& history_path, bool play_audio, QWidget* parent)
+    : QMainWindow(parent), model_(model) {
+  qRegisterMetaType<ChunkStats>();
+  qRegisterMetaType<RunRequest>();
+  qRegisterMetaType<RunResult>();
+  setWindowTitle(tr("csm-studio"));
+  setWindowIcon(QIcon(":/icons/csm-studio.png"));
+  data_dir_ = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+  if (!history_path.isEmpty()) data_dir_ = QFileInfo(history_path).absolutePath();
+  QDir().mkpath(data_dir_ + "/runs");
+  if (play_audio) {
+    audio_ = std::make_unique<AudioOutput>(24000);
+    connect(audio_.get(), &AudioOutput::error, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+  }
+  buildUi();
+  buildMenus();
+
+  worker_ = new GenerationWorker(audio_ ? &audio_->ring() : nullptr);
+  worker_->moveToThread(&worker_thread_);
+  connect(&worker_thread_, &QThread::finished, worker_, &QObject::deleteLater);
+  connect(this, &MainWindow::startRun, worker_, &GenerationWorker::run, Qt::QueuedConnection);
+  connect(this, &MainWindow::requestEngine, worker_, &GenerationWorker::loadEngine, Qt::QueuedConnection);
+  connect(worker_, &GenerationWorker::chunkReady, this, &MainWindow::onChunk, Qt::QueuedConnection);
+  connect(worker_, &GenerationWorker::runFinished, this, &MainWindow::onFinished, Qt::QueuedConnection);
+  connect(worker_, &GenerationWorker::runFailed, this, &MainWindow::onFailed, Qt::QueuedConnection);
+  connect(worker_, &GenerationWorker::engineLoaded, this,
+          [this](const QString& label, const QString& device, bool demo) {
+            status_model_->setText(label);
+            status_model_->setStyleSheet(demo ? "color: #a15c00;" : "");
+            status_device_->setText(device);
+            setState(EngineState::Ready);
+          });
+  connect(worker_, &GenerationWorker::engineFailed, this, [this](const QString& message, const QString& hint) {
+    setState(EngineState::Failed, message);
+    status_model_->setText(tr("no model"));
+    statusBar()->showMessage(hint.isEmpty() ? message : message + " — " + hint, 15000);
+  });
+  worker_thread_.setObjectName("generation");
+  worker_thread_.start();
+
+  QString error;
+  if (!history_.open(history_path.isEmpty() ? data_dir_ + "/history.sqlite" : history_path, &error))
+    statusBar()->showMessage(error, 15000);
+  refreshHistory();
+
+  QSettings settings;
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  settings_->setSettings(RunSettings::fromJson(
+      QJsonDocument::fromJson(settings.value("run/settings").toByteArray()).object()));
+  if (text_->toPlainText().isEmpty())
+    text_->setPlainText(settings.value("run/text", tr("Hello! This is CSM speaking while it generates.")).toString());
+  populateModels(model.isEmpty() ? settings.value("model/last", "demo").toString() : model);
+}
+
+MainWindow::~MainWindow() {
+  last_request_.cancel.cancel();
+  worker_thread_.quit();
+  worker_thread_.wait();
+}
+
+void MainWindow::buildUi() {
+  auto* central = new QWidget(this);
+  auto* root = new QHBoxLayout(central);
+  auto* left = new QVBoxLayout;
+  text_ = new QPlainTextEdit(this);
+  text_->setPlaceholderText(tr("Text to speak. Several lines with \"One text per line\" run as a batch."));
+  text_->setMinimumWidth(360);
+  speaker_ = new QSpinBox(this);
+  speaker_->setRange(0, 99);
+  model_picker_ = new QComboBox(this);
+  auto* form = new QFormLayout;
+  form->addRow(tr("Model"), model_picker_);
+  form->addRow(tr("Speaker"), speaker_);
+  generate_button_ = new QPushButton(QIcon(":/icons/generate.png"), tr("Generate"), this);
+  stop_button_ = new QPushButton(QIcon(":/icons/stop.png"), tr("Stop"), this);
+  generate_button_->setToolTip(tr("Generate (Ctrl+Return)"));
+  stop_button_->setToolTip(tr("Stop within one frame (Esc)"));
+  stop_button_->setEnabled(false);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(generate_button_);
+  buttons->addWidget(stop_button_);
+  settings_ = new RunSettingsPanel(this);
+  clips_ = new VoiceClipPanel(this);
+  left->addWidget(text_, 2);
+  left->addLayout(form);
+  left->addLayout(buttons);
+  left->addWidget(settings_);
+  left->addWidget(clips_, 1);
+
+  auto* right = new QVBoxLayout;
+  auto* figures = new QHBoxLayout;
+  first_audio_label_ = new QLabel(this);
+  rtf_label_ = new QLabel(this);
+  continuity_label_ = new QLabel(this);
+  for (auto* l : {first_audio_label_, rtf_label_, continuity_label_}) {
+    l->setStyleSheet("font-size: 13px; font-weight: bold; padding: 2px 8px;");
+    figures->addWidget(l);
+  }
+  figures->addStretch(1);
+  rtf_plot_ = new TimeSeriesPlot(tr("Real-time factor"), tr("audio (s)"), tr("RTF"), this);
+  rtf_series_ = rtf_plot_->addSeries(tr("per chunk"), QColor(40, 110, 200), true);
+  rtf_cumulative_ = rtf_plot_->addSeries(tr("cumulative"), QColor(20, 150, 90));
+  latency_plot_ = new TimeSeriesPlot(tr("Latency"), tr("chunk"), tr("ms"), this);
+  latency_series_ = latency_plot_->addSeries(tr("chunk latency"), QColor(130, 70, 180), true);
+  first_audio_series_ = latency_plot_->addSeries(tr("time to first audio"), QColor(220, 120, 20), true);
+  memory_plot_ = new TimeSeriesPlot(tr("Memory"), tr("time (s)"), tr("MiB"), this);
+  memory_series_ = memory_plot_->addSeries(tr("RSS / VRAM"), QColor(200, 60, 60));
+  waveform_ = new WaveformView(this);
+  auto* grid = new QGridLayout;
+  grid->addWidget(rtf_plot_, 0, 0);
+  grid->addWidget(latency_plot_, 0, 1);
+  grid->addWidget(memory_plot_, 1, 0);
+  auto* history_box = new QWidget(this);
+  auto* history_layout = new QVBoxLayout(history_box);
+  history_layout->setContentsMargins(0, 0, 0, 0);
+  history_list_ = new QListWidget(this);
+  history_list_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  auto* replay = new QPushButton(tr("Replay"), this);
+  auto* compare = new QPushButton(tr("Compare two"), this);
+  auto* history_buttons = new QHBoxLayout;
+  history_buttons->addWidget(replay);
+  history_buttons->addWidget(compare);
+  history_layout->addWidget(new QLabel(tr("Run history"), this));
+  history_layout->addWidget(history_list_);
+  history_layout->addLayout(history_buttons);
+  grid->addWidget(history_box, 1, 1);
+  grid->setColumnStretch(0, 1);
+  grid->setColumnStretch(1, 1);
+  grid->setRowStretch(0, 1);
+  grid->setRowStretch(1, 1);
+  right->addLayout(figures);
+  right->addLayout(grid, 1);
+  right->addWidget(new QLabel(tr("Audio so far"), this));
+  right->addWidget(waveform_);
+  root->addLayout(left, 0);
+  root->addLayout(right, 1);
+  setCentralWidget(central);
+
+  status_model_ = new QLabel(this);
+  status_device_ = new QLabel(this);
+  status_state_ = new QLabel(this);
+  statusBar()->addPermanentWidget(status_model_);
+  statusBar()->addPermanentWidget(status_device_);
+  statusBar()->addPermanentWidget(status_state_);
+
+  connect(generate_button_, &QPushButton::clicked, this, &MainWindow::generate);
+  connect(stop_button_, &QPushButton::clicked, this, &MainWindow::stop);
+  connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this), &QShortcut::activated, this, &MainWindow::generate);
+  connect(new QShortcut(QKeySequence(Qt::Key_Escape), this), &QShortcut::activated, this, &MainWindow::stop);
+  connect(replay, &QPushButton::clicked, this, &MainWindow::replaySelected);
+  connect(compare, &QPushButton::clicked, this, &MainWindow::compareSelected);
+  connect(clips_, &VoiceClipPanel::playRequested, this, [this](const QVector<float>& samples) {
+    if (!audio_) return;
+    audio_->ring().reset();
+    audio_->start();
+    audio_->ring().push(samples.constData(), samples.size());
+    audio_->ring().markFinished();
+  });
+  connect(model_picker_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+    QString model = model_picker_->itemData(index).toString();
+    if (model == "browse") {
+      model = QFileDialog::getExistingDirectory(this, tr("Choose a CSM model folder"));
+      if (model.isEmpty()) return;
+      populateModels(model);
+      return;
+    }
+    loadModel(model);
+  });
+  resize(1280, 820);
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("Export &audio…"), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export audio"), "speech.wav", tr("WAV (*.wav)"));
+    if (!path.isEmpty() && !exportAudio(path)) QMessageBox::warning(this, tr("Export"), tr("Could not write %1").arg(path));
+  });
+  file->addAction(tr("Export &metrics…"), this, [this] {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export metrics"), "metrics.csv", tr("CSV (*.csv);;JSON (*.json)"));
+    if (!path.isEmpty() && !exportMetrics(path)) QMessageBox::warning(this, tr("Export"), tr("Could not write %1").arg(path));
+  });
+  file->addAction(tr("Export &plots…"), this, [this] {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export plots"), "plots.png", tr("PNG (*.png);;PDF (*.pdf)"));
+    if (path.isEmpty()) return;
+    const QFileInfo info(path);
+    if (!exportPlots(info.absolutePath() + "/" + info.completeBaseName(), info.suffix().isEmpty() ? "png" : info.suffix()))
+      QMessageBox::warning(this, tr("Export"), tr("Could not write the plots"));
+  });
+  file->addSeparator();
+  file->addAction(tr("&Save preset…"), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save preset"), "preset.json", tr("Preset (*.json)"));
+    QString error;
+    if (!path.isEmpty() && !settings_->savePreset(path, &error)) QMessageBox::warning(this, tr("Preset"), error);
+  });
+  file->addAction(tr("&Load preset…"), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load preset"), {}, tr("Preset (*.json)"));
+    QString error;
+    if (!path.isEmpty() && !settings_->loadPreset(path, &error)) QMessageBox::warning(this, tr("Preset"), error);
+  });
+  file->addAction(tr("&Import history…"), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import run history"), {}, tr("History (*.sqlite)"));
+    QString error;
+    if (path.isEmpty()) return;
+    const int n = history_.importFrom(path, &error);
+    if (n < 0) QMessageBox::warning(this, tr("Import"), error);
+    else statusBar()->showMessage(tr("Imported %n run(s)", nullptr, n), 6000);
+    refreshHistory();
+  });
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About"), this, [this] {
+    QMessageBox::about(this, tr("About csm-studio"),
+                       tr("csm-studio: streaming CSM-1B text to speech, with live plots and knobs."));
+  });
+}
+
+void MainWindow::populateModels(const QString& preferred) {
+  model_picker_->clear();
+  model_picker_->addItem(tr("Demo model (random weights: noise, not speech)"), "demo");
+  const QString cached = QString::fromStdString(csm::find_in_hf_cache("sesame/csm-1b"));
+  if (!cached.isEmpty()) model_picker_->addItem(tr("sesame/csm-1b (Hugging Face cache)"), cached);
+  QSettings settings;
+  QStringList recent = settings.value("model/recent").toStringList();
+  if (preferred != "demo" && preferred != cached && !preferred.isEmpty() && !recent.contains(preferred))
+    recent.prepend(preferred);
+  for (const auto& path : recent) model_picker_->addItem(path, path);
+  model_picker_->addItem(tr("Browse for a model folder…"), "browse");
+  settings.setValue("model/recent", recent.mid(0, 8));
+  const int index = std::max(0, model_picker_->findData(preferred));
+  model_picker_->setCurrentIndex(index);
+  loadModel(model_picker_->itemData(index).toString());
+}
+
+void MainWindow::loadModel(const QString& model) {
+  model_ = model;
+  QSettings().setValue("model/last", model);
+  setState(EngineState::Loading, model);
+  emit requestEngine(model);
+}
+
+void MainWindow::setState(EngineState state, const QString& detail) {
+  state_ = state;
+  static const char* names[] = {QT_TR_NOOP("loading model"), QT_TR_NOOP("ready"), QT_TR_NOOP("generating"),
+                                QT_TR_NOOP("stopping"), QT_TR_NOOP("failed")};
+  const QString name = tr(names[static_cast<int>(state)]);
+  status_state_->setText(detail.isEmpty() ? name : name + ": " + detail.left(80));
+  generate_button_->setEnabled(state == EngineState::Ready);
+  stop_button_->setEnabled(state == EngineState::Generating);
+  model_picker_->setEnabled(state == EngineState::Ready || state == EngineState::Failed);
+}
+
+void MainWindow::generate() {
+  if (state_ != EngineState::Ready) return;
+  const RunSettings settings = settings_->settings();
+  const auto problems = settings.toConfig().problems();
+  if (!problems.empty()) {
+    statusBar()->showMessage(QString::fromStdString(problems.front()), 10000);
+    return;
+  }
+  QStringList texts;
+  for (const auto& line : text_->toPlainText().split('\n'))
+    if (!line.trimmed().isEmpty()) texts << line.trimmed();
+  if (texts.isEmpty()) {
+    statusBar()->showMessage(tr("Type something to say first."), 6000);
+    return;
+  }
+  if (texts.size() > 1 && settings.stream_batch == 1) texts = QStringList{texts.join(' ')};
+  RunRequest request;
+  request.texts = texts;
+  request.speaker = speaker_->value();
+  request.clips = clips_->clips();
+  for (const auto& clip : request.clips)
+    if (clip.transcript.trimmed().isEmpty()) {
+      statusBar()->showMessage(tr("Give every voice clip its transcript."), 8000);
+      return;
+    }
+  request.settings = settings;
+  last_request_ = request;
+  run_chunks_.clear();
+  run_audio_.clear();
+  chunk_index_ = 0;
+  for (auto* plot : {rtf_plot_, latency_plot_, memory_plot_}) plot->clear();
+  rtf_plot_->setTarget(settings.rtf_target, tr("target"));
+  waveform_->clear();
+  if (audio_) {
+    audio_->ring().reset();
+    audio_->start();
+  }
+  QSettings().setValue("run/settings", QJsonDocument(settings.toJson()).toJson());
+  QSettings().setValue("run/text", text_->toPlainText());
+  setState(EngineState::Generating);
+  updateLiveFigures();
+  emit startRun(request);
+}
+
+void MainWindow::stop() {
+  if (state_ != EngineState::Generating) return;
+  last_request_.cancel.cancel();  // atomic: the worker stops within one frame
+  if (audio_) audio_->ring().reset();
+  setState(EngineState::Stopping);
+}
+
+int MainWindow::underruns() const { return audio_ ? audio_->ring().underruns() : 0; }
+
+void MainWindow::onChunk(const ChunkStats& c, const QVector<float>& samples) {
+  run_chunks_.push_back(c);
+  run_audio_ += samples;
+  waveform_->append(samples.constData(), samples.size());
+  const double audio_s = (c.firstFrame + c.frames) * 0.08;
+  if (c.frames > 0) {
+    rtf_plot_->addPoint(rtf_series_, audio_s, c.chunkRtf());
+    rtf_plot_->addPoint(rtf_cumulative_, audio_s, c.rtf);
+    latency_plot_->addPoint(latency_series_, chunk_index_, c.generateMs + c.decodeMs);
+  }
+  if (chunk_index_ == 0) latency_plot_->addPoint(first_audio_series_, 0, c.firstAudioMs);
+  memory_plot_->addPoint(memory_series_, c.elapsedMs / 1000.0,
+                         (c.deviceBytes > 0 ? c.deviceBytes : c.rssBytes) / (1024.0 * 1024.0));
+  ++chunk_index_;
+  updateLiveFigures();
+}
+
+void MainWindow::updateLiveFigures() {
+  const ChunkStats last = run_chunks_.isEmpty() ? ChunkStats{} : run_chunks_.back();
+  first_audio_label_->setText(tr("First audio: %1 ms").arg(last.firstAudioMs, 0, 'f', 0));
+  rtf_label_->setText(tr("RTF: %1").arg(last.rtf, 0, 'f', 2));
+  double continuity = 100.0;
+  if (audio_ && audio_->ring().playedSamples() > 0)
+    continuity = 100.0 * (1.0 - double(audio_->ring().gapSamples()) /
+                                    double(audio_->ring().playedSamples() + audio_->ring().gapSamples()));
+  continuity_label_->setText(
+      tr("Underruns: %1 (continuity %2%)").arg(underruns()).arg(continuity, 0, 'f', 1));
+}
+
+void MainWindow::onFinished(const RunResult& result) {
+  updateLiveFigures();
+  setState(EngineState::Ready, result.cancelled ? tr("stopped") : QString());
+  emit runCompleted(result);
+  if (!history_.isOpen() || run_audio_.isEmpty()) return;
+  RunRecord record;
+  record.started = QDateTime::currentDateTime();
+  record.text = last_request_.texts.join('\n');
+  record.model = model_;
+  record.settings = last_request_.settings.toJson();
+  record.summary = result_json(result, underruns());
+  QJsonArray chunks;
+  for (const auto& c : run_chunks_) chunks.append(chunk_json(c));
+  record.chunks = chunks;
+  record.audioPath = data_dir_ + "/runs/" + record.started.toString("yyyyMMdd-HHmmss-zzz") + ".wav";
+  if (!exportAudio(record.audioPath)) record.audioPath.clear();
+  QString error;
+  if (history_.add(record, &error) < 0) statusBar()->showMessage(tr("History not saved: %1").arg(error), 8000);
+  refreshHistory();
+}
+
+void MainWindow::onFailed(const QString& message, const QString& hint) {
+  setState(EngineState::Ready, tr("last run failed"));
+  statusBar()->showMessage(hint.isEmpty() ? message : message + " — " + hint, 15000);
+  if (isVisible() && !qEnvironmentVariableIsSet("CSM_STUDIO_NO_DIALOGS"))
+    QMessageBox::warning(this, tr("Generation failed"), hint.isEmpty() ? message : message + "\n\n" + hint);
+}
+
+void MainWindow::refreshHistory() {
+  history_list_->clear();
+  for (const auto& r : history_.list()) {
+    auto* item = new QListWidgetItem(tr("%1 — %2 (RTF %3)")
+                                         .arg(r.started.toString("MM-dd HH:mm:ss"), r.text.left(40))
+                                         .arg(r.summary.value("rtf").toDouble(), 0, 'f', 2));
+    item->setData(Qt::UserRole, r.id);
+    history_list_->addItem(item);
+  }
+}
+
+void MainWindow::replaySelected() {
+  const auto items = history_list_->selectedItems();
+  if (items.isEmpty()) return;
+  const auto record = history_.get(items.front()->data(Qt::UserRole).toLongLong());
+  if (!record) return;
+  try {
+    csm::AudioReadOptions any;
+    any.allow_silence = true;
+    const auto samples = csm::read_audio_mono(record->audioPath.toStdString(), any);
+    waveform_->setSamples(QVector<float>(samples.begin(), samples.end()));
+    if (audio_) {
+      audio_->ring().reset();
+      audio_->start();
+      audio_->ring().push(samples.data(), static_cast<int>(samples.size()));
+      audio_->ring().markFinished();
+    }
+  } catch (const csm::Error& e) {
+    statusBar()->showMessage(QString::fromStdString(e.what()), 10000);
+  }
+}
+
+void MainWindow::compareSelected() {
+  const auto items = history_list_->selectedItems();
+  if (items.size() != 2) {
+    statusBar()->showMessage(tr("Select exactly two runs to compare."), 6000);
+    return;
+  }
+  const auto a = history_.get(items[0]->data(Qt::UserRole).toLongLong());
+  const auto b = history_.get(items[1]->data(Qt::UserRole).toLongLong());
+  if (!a || !b) return;
+  auto* dialog = new CompareDialog(*a, *b, audio_.get(), this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->show();
+}
+
+bool MainWindow::exportAudio(const QString& path) {
+  try {
+    csm::write_wav(path.toStdString(), std::vector<float>(run_audio_.begin(), run_audio_.end()), 24000);
+    return true;
+  } catch (const csm::Error& e) {
+    statusBar()->showMessage(QString::fromStdString(e.what()), 10000);
+    return false;
+  }
+}
+
+bool MainWindow::exportMetrics(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
+  if (path.endsWith(".json", Qt::CaseInsensitive)) {
+    QJsonArray chunks;
+    for (const auto& c : run_chunks_) chunks.append(chunk_json(c));
+    file.write(QJsonDocument(QJsonObject{{"settings", last_request_.settings.toJson()}, {"chunks", chunks}}).toJson());
+    return true;
+  }
+  QTextStream out(&file);
+  out << "stream,first_frame,frames,generate_ms,decode_ms,elapsed_ms,rtf,chunk_rtf,first_audio_ms,frames_per_s,"
+         "rss_bytes,device_bytes\n";
+  for (const auto& c : run_chunks_)
+    out << c.stream << ',' << c.firstFrame << ',' << c.frames << ',' << c.generateMs << ',' << c.decodeMs << ','
+        << c.elapsedMs << ',' << c.rtf << ',' << c.chunkRtf() << ',' << c.firstAudioMs << ',' << c.framesPerS << ','
+        << c.rssBytes << ',' << c.deviceBytes << '\n';
+  return true;
+}
+
+bool MainWindow::exportPlots(const QString& stem, const QString& extension) {
+  return rtf_plot_->exportTo(stem + "-rtf." + extension) && latency_plot_->exportTo(stem + "-latency." + extension) &&
+         memory_plot_->exportTo(stem + "-memory." + extension);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("run/settings", QJsonDocument(settings_->settings().toJson()).toJson());
+  settings.setValue("run/text", text_->toPlainText());
+  last_request_.cancel.cancel();  // a run in progress stops within one frame; the thread is joined in the destructor
+  event->accept();
+}

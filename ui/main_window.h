@@ -1,0 +1,101 @@
+#pragma once
+// The studio window: text and model in, live audio, live plots, live knobs.
+// Holds no model logic: the GenerationWorker on its own thread does the work.
+#include <QMainWindow>
+#include <QThread>
+#include <memory>
+
+#include "run_history.h"
+#include "run_types.h"
+
+class AudioOutput;
+class GenerationWorker;
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class RunSettingsPanel;
+class TimeSeriesPlot;
+class VoiceClipPanel;
+class WaveformView;
+
+enum class EngineState { Loading, Ready, Generating, Stopping, Failed };
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  // `history_path` empty: the user's data folder. `play_audio` false: no sound device (tests).
+  explicit MainWindow(const QString& model = {}, const QString& history_path = {}, bool play_audio = true,
+                      QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  EngineState state() const { return state_; }
+  RunSettingsPanel* settingsPanel() const { return settings_; }
+  VoiceClipPanel* clipPanel() const { return clips_; }
+  QPlainTextEdit* textEdit() const { return text_; }
+  TimeSeriesPlot* rtfPlot() const { return rtf_plot_; }
+  TimeSeriesPlot* latencyPlot() const { return latency_plot_; }
+  TimeSeriesPlot* memoryPlot() const { return memory_plot_; }
+  RunHistory& history() { return history_; }
+  AudioOutput* audio() const { return audio_.get(); }
+  const RunRequest& lastRequest() const { return last_request_; }
+  const QVector<float>& lastAudio() const { return run_audio_; }
+  int underruns() const;
+
+ public slots:
+  void generate();
+  void stop();
+  bool exportAudio(const QString& path);
+  bool exportMetrics(const QString& path);  // .csv or .json
+  bool exportPlots(const QString& path_stem, const QString& extension);  // one file per plot
+  void loadModel(const QString& model);
+
+ signals:
+  void runCompleted(const RunResult& result);
+  void startRun(const RunRequest& request);
+  void requestEngine(const QString& model);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void buildUi();
+  void buildMenus();
+  void setState(EngineState state, const QString& detail = {});
+  void onChunk(const ChunkStats& stats, const QVector<float>& samples);
+  void onFinished(const RunResult& result);
+  void onFailed(const QString& message, const QString& hint);
+  void refreshHistory();
+  void replaySelected();
+  void compareSelected();
+  void populateModels(const QString& preferred);
+  void updateLiveFigures();
+
+  QString model_;
+  EngineState state_ = EngineState::Loading;
+  QThread worker_thread_;
+  GenerationWorker* worker_ = nullptr;
+  std::unique_ptr<AudioOutput> audio_;
+  RunHistory history_;
+  QString data_dir_;
+
+  QPlainTextEdit* text_ = nullptr;
+  QSpinBox* speaker_ = nullptr;
+  QComboBox* model_picker_ = nullptr;
+  QPushButton *generate_button_ = nullptr, *stop_button_ = nullptr;
+  RunSettingsPanel* settings_ = nullptr;
+  VoiceClipPanel* clips_ = nullptr;
+  TimeSeriesPlot *rtf_plot_ = nullptr, *latency_plot_ = nullptr, *memory_plot_ = nullptr;
+  WaveformView* waveform_ = nullptr;
+  QLabel *first_audio_label_ = nullptr, *rtf_label_ = nullptr, *continuity_label_ = nullptr;
+  QLabel *status_model_ = nullptr, *status_device_ = nullptr, *status_state_ = nullptr;
+  QListWidget* history_list_ = nullptr;
+  int rtf_series_ = 0, rtf_cumulative_ = 0, latency_series_ = 0, first_audio_series_ = 0, memory_series_ = 0;
+
+  RunRequest last_request_;
+  QVector<ChunkStats> run_chunks_;
+  QVector<float> run_audio_;
+  int chunk_index_ = 0;
+};
