@@ -1,673 +1,669 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="de_DE">
 <context>
     <name>AudioOutput</name>
     <message>
-        <location filename="../ui/audio_output.cpp" line="46"/>
+        <location filename="../ui/audio_output.cpp" line="46" />
         <source>No audio output device is available; audio is still generated and can be exported.</source>
-        <translation type="unfinished"></translation>
+        <translation>Es ist kein Audioausgabegerät verfügbar; der Ton wird trotzdem erzeugt und kann exportiert werden.</translation>
     </message>
     <message>
-        <location filename="../ui/audio_output.cpp" line="58"/>
+        <location filename="../ui/audio_output.cpp" line="58" />
         <source>The audio output could not be started.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Audioausgabe konnte nicht gestartet werden.</translation>
     </message>
 </context>
 <context>
     <name>CompareDialog</name>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="30"/>
+        <location filename="../ui/compare_dialog.cpp" line="30" />
         <source>Compare runs</source>
-        <translation type="unfinished"></translation>
+        <translation>Läufe vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="31"/>
+        <location filename="../ui/compare_dialog.cpp" line="31" />
         <source>Cumulative RTF</source>
-        <translation type="unfinished"></translation>
+        <translation>Kumulativer RTF</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="31"/>
-        <location filename="../ui/compare_dialog.cpp" line="32"/>
+        <location filename="../ui/compare_dialog.cpp" line="31" />
+        <location filename="../ui/compare_dialog.cpp" line="32" />
         <source>audio (s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Audio (s)</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="31"/>
+        <location filename="../ui/compare_dialog.cpp" line="31" />
         <source>RTF</source>
-        <translation type="unfinished"></translation>
+        <translation>RTF</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="32"/>
+        <location filename="../ui/compare_dialog.cpp" line="32" />
         <source>Chunk latency</source>
-        <translation type="unfinished"></translation>
+        <translation>Latenz je Block</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="32"/>
+        <location filename="../ui/compare_dialog.cpp" line="32" />
         <source>ms</source>
-        <translation type="unfinished"></translation>
+        <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="40"/>
+        <location filename="../ui/compare_dialog.cpp" line="40" />
         <source>run %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Lauf %1</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="43"/>
+        <location filename="../ui/compare_dialog.cpp" line="43" />
         <source>Play run %1 (RTF %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>Lauf %1 abspielen (RTF %2)</translation>
     </message>
 </context>
 <context>
     <name>GenerationWorker</name>
     <message>
-        <location filename="../ui/generation_worker.cpp" line="61"/>
+        <location filename="../ui/generation_worker.cpp" line="61" />
         <source>No model is loaded.</source>
-        <translation type="unfinished"></translation>
+        <translation>Es ist kein Modell geladen.</translation>
     </message>
     <message>
-        <location filename="../ui/generation_worker.cpp" line="61"/>
+        <location filename="../ui/generation_worker.cpp" line="61" />
         <source>Pick a model (the demo model needs no download).</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie ein Modell (das Demo-Modell braucht keinen Download).</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="66"/>
+        <location filename="../ui/main_window.cpp" line="66" />
         <source>csm-studio</source>
-        <translation type="unfinished"></translation>
+        <translation>csm-studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="95"/>
+        <location filename="../ui/main_window.cpp" line="95" />
         <source>no model</source>
-        <translation type="unfinished"></translation>
+        <translation>kein Modell</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="111"/>
+        <location filename="../ui/main_window.cpp" line="111" />
         <source>Hello! This is CSM speaking while it generates.</source>
-        <translation type="unfinished"></translation>
+        <translation>Hallo! Hier spricht CSM, während es erzeugt.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="126"/>
-        <source>Text to speak. Several lines with &quot;One text per line&quot; run as a batch.</source>
-        <translation type="unfinished"></translation>
+        <location filename="../ui/main_window.cpp" line="126" />
+        <source>Text to speak. Each line is a text of its own; several lines run as a batch.</source>
+        <translation>Zu sprechender Text. Jede Zeile ist ein eigener Text; mehrere Zeilen laufen als Stapel.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="132"/>
+        <location filename="../ui/main_window.cpp" line="132" />
         <source>Model</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="133"/>
+        <location filename="../ui/main_window.cpp" line="133" />
         <source>Speaker</source>
-        <translation type="unfinished"></translation>
+        <translation>Sprecher</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="134"/>
+        <location filename="../ui/main_window.cpp" line="134" />
         <source>Generate</source>
-        <translation type="unfinished"></translation>
+        <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="135"/>
+        <location filename="../ui/main_window.cpp" line="135" />
         <source>Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="136"/>
+        <location filename="../ui/main_window.cpp" line="136" />
         <source>Generate (Ctrl+Return)</source>
-        <translation type="unfinished"></translation>
+        <translation>Erzeugen (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="137"/>
+        <location filename="../ui/main_window.cpp" line="137" />
         <source>Stop within one frame (Esc)</source>
-        <translation type="unfinished"></translation>
+        <translation>Innerhalb eines Frames anhalten (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="160"/>
+        <location filename="../ui/main_window.cpp" line="160" />
         <source>Real-time factor</source>
-        <translation type="unfinished"></translation>
+        <translation>Echtzeitfaktor</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="160"/>
+        <location filename="../ui/main_window.cpp" line="160" />
         <source>audio (s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Audio (s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="160"/>
+        <location filename="../ui/main_window.cpp" line="160" />
         <source>RTF</source>
-        <translation type="unfinished"></translation>
+        <translation>RTF</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="161"/>
+        <location filename="../ui/main_window.cpp" line="161" />
         <source>per chunk</source>
-        <translation type="unfinished"></translation>
+        <translation>je Block</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="162"/>
+        <location filename="../ui/main_window.cpp" line="162" />
         <source>cumulative</source>
-        <translation type="unfinished"></translation>
+        <translation>kumulativ</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="163"/>
+        <location filename="../ui/main_window.cpp" line="163" />
         <source>Latency</source>
-        <translation type="unfinished"></translation>
+        <translation>Latenz</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="163"/>
+        <location filename="../ui/main_window.cpp" line="163" />
         <source>chunk</source>
-        <translation type="unfinished"></translation>
+        <translation>Block</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="163"/>
+        <location filename="../ui/main_window.cpp" line="163" />
         <source>ms</source>
-        <translation type="unfinished"></translation>
+        <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="164"/>
+        <location filename="../ui/main_window.cpp" line="164" />
         <source>chunk latency</source>
-        <translation type="unfinished"></translation>
+        <translation>Blocklatenz</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="165"/>
+        <location filename="../ui/main_window.cpp" line="165" />
         <source>time to first audio</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeit bis zum ersten Ton</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="166"/>
+        <location filename="../ui/main_window.cpp" line="166" />
         <source>Memory</source>
-        <translation type="unfinished"></translation>
+        <translation>Speicher</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="166"/>
+        <location filename="../ui/main_window.cpp" line="166" />
         <source>time (s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeit (s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="166"/>
+        <location filename="../ui/main_window.cpp" line="166" />
         <source>MiB</source>
-        <translation type="unfinished"></translation>
+        <translation>MiB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="167"/>
+        <location filename="../ui/main_window.cpp" line="167" />
         <source>RSS / VRAM</source>
-        <translation type="unfinished"></translation>
+        <translation>RSS / VRAM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="178"/>
+        <location filename="../ui/main_window.cpp" line="178" />
         <source>Replay</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiedergeben</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="179"/>
+        <location filename="../ui/main_window.cpp" line="179" />
         <source>Compare two</source>
-        <translation type="unfinished"></translation>
+        <translation>Zwei vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="183"/>
+        <location filename="../ui/main_window.cpp" line="183" />
         <source>Run history</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlauf der Läufe</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="189"/>
+        <location filename="../ui/main_window.cpp" line="193" />
         <source>Audio so far</source>
-        <translation type="unfinished"></translation>
+        <translation>Bisheriger Ton</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="218"/>
+        <location filename="../ui/main_window.cpp" line="222" />
         <source>Choose a CSM model folder</source>
-        <translation type="unfinished"></translation>
+        <translation>CSM-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="229"/>
+        <location filename="../ui/main_window.cpp" line="233" />
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="230"/>
+        <location filename="../ui/main_window.cpp" line="234" />
         <source>Export &amp;audio…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Audio exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="231"/>
+        <location filename="../ui/main_window.cpp" line="235" />
         <source>Export audio</source>
-        <translation type="unfinished"></translation>
+        <translation>Audio exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="231"/>
+        <location filename="../ui/main_window.cpp" line="235" />
         <source>WAV (*.wav)</source>
-        <translation type="unfinished"></translation>
+        <translation>WAV (*.wav)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="232"/>
-        <location filename="../ui/main_window.cpp" line="237"/>
-        <location filename="../ui/main_window.cpp" line="245"/>
+        <location filename="../ui/main_window.cpp" line="236" />
+        <location filename="../ui/main_window.cpp" line="241" />
+        <location filename="../ui/main_window.cpp" line="249" />
         <source>Export</source>
-        <translation type="unfinished"></translation>
+        <translation>Export</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="232"/>
-        <location filename="../ui/main_window.cpp" line="237"/>
+        <location filename="../ui/main_window.cpp" line="236" />
+        <location filename="../ui/main_window.cpp" line="241" />
         <source>Could not write %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="234"/>
+        <location filename="../ui/main_window.cpp" line="238" />
         <source>Export &amp;metrics…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Messwerte exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="236"/>
+        <location filename="../ui/main_window.cpp" line="240" />
         <source>Export metrics</source>
-        <translation type="unfinished"></translation>
+        <translation>Messwerte exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="236"/>
+        <location filename="../ui/main_window.cpp" line="240" />
         <source>CSV (*.csv);;JSON (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV (*.csv);;JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="239"/>
+        <location filename="../ui/main_window.cpp" line="243" />
         <source>Export &amp;plots…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Diagramme exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="241"/>
+        <location filename="../ui/main_window.cpp" line="245" />
         <source>Export plots</source>
-        <translation type="unfinished"></translation>
+        <translation>Diagramme exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="241"/>
+        <location filename="../ui/main_window.cpp" line="245" />
         <source>PNG (*.png);;PDF (*.pdf)</source>
-        <translation type="unfinished"></translation>
+        <translation>PNG (*.png);;PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="245"/>
+        <location filename="../ui/main_window.cpp" line="249" />
         <source>Could not write the plots</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Diagramme konnten nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="248"/>
+        <location filename="../ui/main_window.cpp" line="252" />
         <source>&amp;Save preset…</source>
-        <translation type="unfinished"></translation>
+        <translation>Voreinstellung &amp;speichern…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="249"/>
+        <location filename="../ui/main_window.cpp" line="253" />
         <source>Save preset</source>
-        <translation type="unfinished"></translation>
+        <translation>Voreinstellung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="249"/>
-        <location filename="../ui/main_window.cpp" line="254"/>
+        <location filename="../ui/main_window.cpp" line="253" />
+        <location filename="../ui/main_window.cpp" line="258" />
         <source>Preset (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>Voreinstellung (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="251"/>
-        <location filename="../ui/main_window.cpp" line="256"/>
+        <location filename="../ui/main_window.cpp" line="255" />
+        <location filename="../ui/main_window.cpp" line="260" />
         <source>Preset</source>
-        <translation type="unfinished"></translation>
+        <translation>Voreinstellung</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="253"/>
+        <location filename="../ui/main_window.cpp" line="257" />
         <source>&amp;Load preset…</source>
-        <translation type="unfinished"></translation>
+        <translation>Voreinstellung &amp;laden…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="254"/>
+        <location filename="../ui/main_window.cpp" line="258" />
         <source>Load preset</source>
-        <translation type="unfinished"></translation>
+        <translation>Voreinstellung laden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="258"/>
+        <location filename="../ui/main_window.cpp" line="262" />
         <source>&amp;Import history…</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlauf &amp;importieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="259"/>
+        <location filename="../ui/main_window.cpp" line="263" />
         <source>Import run history</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlauf der Läufe importieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="259"/>
+        <location filename="../ui/main_window.cpp" line="263" />
         <source>History (*.sqlite)</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlauf (*.sqlite)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="263"/>
+        <location filename="../ui/main_window.cpp" line="267" />
         <source>Import</source>
-        <translation type="unfinished"></translation>
+        <translation>Import</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/main_window.cpp" line="264"/>
+        <location filename="../ui/main_window.cpp" line="268" />
         <source>Imported %n run(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+        <translation><numerusform>%n Lauf importiert</numerusform><numerusform>%n Läufe importiert</numerusform></translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="268"/>
+        <location filename="../ui/main_window.cpp" line="272" />
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="269"/>
+        <location filename="../ui/main_window.cpp" line="273" />
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="270"/>
+        <location filename="../ui/main_window.cpp" line="274" />
         <source>&amp;About</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Über</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="271"/>
+        <location filename="../ui/main_window.cpp" line="275" />
         <source>About csm-studio</source>
-        <translation type="unfinished"></translation>
+        <translation>Über csm-studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="272"/>
+        <location filename="../ui/main_window.cpp" line="276" />
         <source>csm-studio: streaming CSM-1B text to speech, with live plots and knobs.</source>
-        <translation type="unfinished"></translation>
+        <translation>csm-studio: CSM-1B-Sprachsynthese im Datenstrom, mit Live-Diagrammen und -Reglern.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="278"/>
+        <location filename="../ui/main_window.cpp" line="282" />
         <source>Demo model (random weights: noise, not speech)</source>
-        <translation type="unfinished"></translation>
+        <translation>Demo-Modell (Zufallsgewichte: Rauschen, keine Sprache)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="280"/>
+        <location filename="../ui/main_window.cpp" line="284" />
         <source>sesame/csm-1b (Hugging Face cache)</source>
-        <translation type="unfinished"></translation>
+        <translation>sesame/csm-1b (Hugging-Face-Cache)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="286"/>
+        <location filename="../ui/main_window.cpp" line="290" />
         <source>Browse for a model folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellordner suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="302"/>
+        <location filename="../ui/main_window.cpp" line="306" />
         <source>loading model</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell wird geladen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="302"/>
+        <location filename="../ui/main_window.cpp" line="306" />
         <source>ready</source>
-        <translation type="unfinished"></translation>
+        <translation>bereit</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="302"/>
+        <location filename="../ui/main_window.cpp" line="306" />
         <source>generating</source>
-        <translation type="unfinished"></translation>
+        <translation>erzeugt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="303"/>
+        <location filename="../ui/main_window.cpp" line="307" />
         <source>stopping</source>
-        <translation type="unfinished"></translation>
+        <translation>hält an</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="303"/>
+        <location filename="../ui/main_window.cpp" line="307" />
         <source>failed</source>
-        <translation type="unfinished"></translation>
+        <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="323"/>
+        <location filename="../ui/main_window.cpp" line="327" />
         <source>Type something to say first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie zuerst einen Text ein.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="333"/>
+        <location filename="../ui/main_window.cpp" line="337" />
         <source>Give every voice clip its transcript.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie zu jedem Stimmclip seine Abschrift an.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="342"/>
+        <location filename="../ui/main_window.cpp" line="346" />
         <source>target</source>
-        <translation type="unfinished"></translation>
+        <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="383"/>
+        <location filename="../ui/main_window.cpp" line="387" />
         <source>First audio: %1 ms</source>
-        <translation type="unfinished"></translation>
+        <translation>Erster Ton: %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="384"/>
+        <location filename="../ui/main_window.cpp" line="388" />
         <source>RTF: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>RTF: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="390"/>
+        <location filename="../ui/main_window.cpp" line="394" />
         <source>Underruns: %1 (continuity %2%)</source>
-        <translation type="unfinished"></translation>
+        <translation>Unterläufe: %1 (Kontinuität %2 %)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="395"/>
+        <location filename="../ui/main_window.cpp" line="399" />
         <source>stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>angehalten</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="410"/>
+        <location filename="../ui/main_window.cpp" line="414" />
         <source>History not saved: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlauf nicht gespeichert: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="415"/>
+        <location filename="../ui/main_window.cpp" line="419" />
         <source>last run failed</source>
-        <translation type="unfinished"></translation>
+        <translation>letzter Lauf fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="418"/>
+        <location filename="../ui/main_window.cpp" line="422" />
         <source>Generation failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Erzeugung fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="424"/>
+        <location filename="../ui/main_window.cpp" line="428" />
         <source>%1 — %2 (RTF %3)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — %2 (RTF %3)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="456"/>
+        <location filename="../ui/main_window.cpp" line="460" />
         <source>Select exactly two runs to compare.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie genau zwei Läufe zum Vergleich.</translation>
     </message>
 </context>
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../ui/run_history.cpp" line="45"/>
+        <location filename="../ui/run_history.cpp" line="45" />
         <source>Cannot open the run history %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Verlauf %1 kann nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/run_history.cpp" line="53"/>
+        <location filename="../ui/run_history.cpp" line="53" />
         <source>%1 is not a usable run history: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist kein nutzbarer Verlauf: %2</translation>
     </message>
 </context>
 <context>
     <name>RunSettingsPanel</name>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="12"/>
+        <location filename="../ui/run_settings_panel.cpp" line="12" />
         <source>Settings (apply to the next run)</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen (gelten ab dem nächsten Lauf)</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="14"/>
+        <location filename="../ui/run_settings_panel.cpp" line="14" />
         <source>Chunk size</source>
-        <translation type="unfinished"></translation>
+        <translation>Blockgröße</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="15"/>
-        <location filename="../ui/run_settings_panel.cpp" line="17"/>
+        <location filename="../ui/run_settings_panel.cpp" line="15" />
+        <location filename="../ui/run_settings_panel.cpp" line="17" />
         <source> ms</source>
-        <translation type="unfinished"></translation>
+        <translation> ms</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="16"/>
+        <location filename="../ui/run_settings_panel.cpp" line="16" />
         <source>First chunk</source>
-        <translation type="unfinished"></translation>
+        <translation>Erster Block</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="18"/>
+        <location filename="../ui/run_settings_panel.cpp" line="18" />
         <source>Frames per decode</source>
-        <translation type="unfinished"></translation>
+        <translation>Frames je Dekodierung</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="19"/>
+        <location filename="../ui/run_settings_panel.cpp" line="19" />
         <source>Streams at once</source>
-        <translation type="unfinished"></translation>
+        <translation>Gleichzeitige Ströme</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="20"/>
+        <location filename="../ui/run_settings_panel.cpp" line="20" />
         <source>Temperature</source>
-        <translation type="unfinished"></translation>
+        <translation>Temperatur</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="21"/>
+        <location filename="../ui/run_settings_panel.cpp" line="21" />
         <source>Top-k</source>
-        <translation type="unfinished"></translation>
+        <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="22"/>
+        <location filename="../ui/run_settings_panel.cpp" line="22" />
         <source>Max length</source>
-        <translation type="unfinished"></translation>
+        <translation>Höchstlänge</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="23"/>
+        <location filename="../ui/run_settings_panel.cpp" line="23" />
         <source> s</source>
-        <translation type="unfinished"></translation>
+        <translation> s</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="24"/>
+        <location filename="../ui/run_settings_panel.cpp" line="24" />
         <source>RTF target</source>
-        <translation type="unfinished"></translation>
+        <translation>RTF-Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="28"/>
+        <location filename="../ui/run_settings_panel.cpp" line="28" />
         <source>Seed</source>
-        <translation type="unfinished"></translation>
+        <translation>Startwert</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="35"/>
+        <location filename="../ui/run_settings_panel.cpp" line="35" />
         <source>Frames Mimi decodes per call</source>
-        <translation type="unfinished"></translation>
+        <translation>Frames, die Mimi je Aufruf dekodiert</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="36"/>
+        <location filename="../ui/run_settings_panel.cpp" line="36" />
         <source>Several lines of text are generated together, this many at a time</source>
-        <translation type="unfinished"></translation>
+        <translation>Mehrere Textzeilen werden gemeinsam erzeugt, so viele auf einmal</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="37"/>
+        <location filename="../ui/run_settings_panel.cpp" line="37" />
         <source>0 = no cut-off</source>
-        <translation type="unfinished"></translation>
+        <translation>0 = keine Begrenzung</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="38"/>
+        <location filename="../ui/run_settings_panel.cpp" line="38" />
         <source>0 = greedy</source>
-        <translation type="unfinished"></translation>
+        <translation>0 = gierig (immer das Wahrscheinlichste)</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="71"/>
+        <location filename="../ui/run_settings_panel.cpp" line="71" />
         <source>Cannot write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="81"/>
+        <location filename="../ui/run_settings_panel.cpp" line="81" />
         <source>Cannot read %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="87"/>
+        <location filename="../ui/run_settings_panel.cpp" line="87" />
         <source>%1 is not a preset file: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist keine Voreinstellungsdatei: %2</translation>
     </message>
 </context>
 <context>
     <name>VoiceClipPanel</name>
     <message>
-        <location filename="../ui/voice_clip_panel.cpp" line="20"/>
+        <location filename="../ui/voice_clip_panel.cpp" line="20" />
         <source>Voice context clips</source>
-        <translation type="unfinished"></translation>
+        <translation>Stimmclips als Kontext</translation>
     </message>
     <message>
-        <location filename="../ui/voice_clip_panel.cpp" line="27"/>
+        <location filename="../ui/voice_clip_panel.cpp" line="27" />
         <source>What is said in the clip</source>
-        <translation type="unfinished"></translation>
+        <translation>Was im Clip gesagt wird</translation>
     </message>
     <message>
-        <location filename="../ui/voice_clip_panel.cpp" line="34"/>
+        <location filename="../ui/voice_clip_panel.cpp" line="34" />
         <source>Add clip…</source>
-        <translation type="unfinished"></translation>
+        <translation>Clip hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../ui/voice_clip_panel.cpp" line="35"/>
+        <location filename="../ui/voice_clip_panel.cpp" line="35" />
         <source>Play</source>
-        <translation type="unfinished"></translation>
+        <translation>Abspielen</translation>
     </message>
     <message>
-        <location filename="../ui/voice_clip_panel.cpp" line="36"/>
+        <location filename="../ui/voice_clip_panel.cpp" line="36" />
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../ui/voice_clip_panel.cpp" line="42"/>
+        <location filename="../ui/voice_clip_panel.cpp" line="42" />
         <source>Transcript</source>
-        <translation type="unfinished"></translation>
+        <translation>Abschrift</translation>
     </message>
     <message>
-        <location filename="../ui/voice_clip_panel.cpp" line="43"/>
+        <location filename="../ui/voice_clip_panel.cpp" line="43" />
         <source>Speaker</source>
-        <translation type="unfinished"></translation>
+        <translation>Sprecher</translation>
     </message>
     <message>
-        <location filename="../ui/voice_clip_panel.cpp" line="45"/>
+        <location filename="../ui/voice_clip_panel.cpp" line="45" />
         <source>Drop audio files here, or add them:</source>
-        <translation type="unfinished"></translation>
+        <translation>Audiodateien hier ablegen oder hinzufügen:</translation>
     </message>
     <message>
-        <location filename="../ui/voice_clip_panel.cpp" line="53"/>
+        <location filename="../ui/voice_clip_panel.cpp" line="53" />
         <source>Add voice clips</source>
-        <translation type="unfinished"></translation>
+        <translation>Stimmclips hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/voice_clip_panel.cpp" line="54"/>
+        <location filename="../ui/voice_clip_panel.cpp" line="54" />
         <source>Audio (*.wav *.flac *.ogg *.aiff *.au);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Audio (*.wav *.flac *.ogg *.aiff *.au);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../ui/voice_clip_panel.cpp" line="82"/>
+        <location filename="../ui/voice_clip_panel.cpp" line="82" />
         <source>Could not use %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist nicht verwendbar: %2</translation>
     </message>
     <message>
-        <location filename="../ui/voice_clip_panel.cpp" line="89"/>
+        <location filename="../ui/voice_clip_panel.cpp" line="89" />
         <source>%1 (%2 s)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2 s)</translation>
     </message>
 </context>
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/csm-studio/main.cpp" line="22"/>
-        <source>Streaming CSM text to speech with live audio, plots and knobs. Without --model: the Hugging Face cache&apos;s sesame/csm-1b if present, else the demo model (random weights: noise, not speech).</source>
-        <translation type="unfinished"></translation>
+        <location filename="../app/csm-studio/main.cpp" line="22" />
+        <source>Streaming CSM text to speech with live audio, plots and knobs. Without --model: the Hugging Face cache's sesame/csm-1b if present, else the demo model (random weights: noise, not speech).</source>
+        <translation>CSM-Sprachsynthese im Datenstrom mit Live-Ton, -Diagrammen und -Reglern. Ohne --model: sesame/csm-1b aus dem Hugging-Face-Cache, falls vorhanden, sonst das Demo-Modell (Zufallsgewichte: Rauschen, keine Sprache).</translation>
     </message>
     <message>
-        <location filename="../app/csm-studio/main.cpp" line="27"/>
+        <location filename="../app/csm-studio/main.cpp" line="27" />
         <source>Model folder, HF cache folder, or demo.</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellordner, HF-Cache-Ordner oder demo.</translation>
     </message>
     <message>
-        <location filename="../app/csm-studio/main.cpp" line="29"/>
+        <location filename="../app/csm-studio/main.cpp" line="29" />
         <source>Run history database file.</source>
-        <translation type="unfinished"></translation>
+        <translation>Datenbankdatei des Verlaufs.</translation>
     </message>
     <message>
-        <location filename="../app/csm-studio/main.cpp" line="30"/>
+        <location filename="../app/csm-studio/main.cpp" line="30" />
         <source>Do not open an audio output.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Audioausgabe öffnen.</translation>
     </message>
 </context>
 </TS>

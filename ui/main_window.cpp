@@ -123,7 +123,7 @@ void MainWindow::buildUi() {
   auto* root = new QHBoxLayout(central);
   auto* left = new QVBoxLayout;
   text_ = new QPlainTextEdit(this);
-  text_->setPlaceholderText(tr("Text to speak. Several lines with \"One text per line\" run as a batch."));
+  text_->setPlaceholderText(tr("Text to speak. Each line is a text of its own; several lines run as a batch."));
   text_->setMinimumWidth(360);
   speaker_ = new QSpinBox(this);
   speaker_->setRange(0, 99);
