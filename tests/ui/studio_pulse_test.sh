@@ -20,6 +20,7 @@ for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
 pactl set-default-sink csmtest
 pacat --raw --format=float32le --rate=24000 --channels=1 < /dev/zero &
 keep_pid=$!
+for _ in $(seq 50); do pactl list short sink-inputs | grep -q . && break; sleep 0.1; done
 parec --latency-msec=20 -d csmtest.monitor --rate=24000 --channels=1 --format=float32le --file-format=wav "$work/rec.wav" &
 rec_pid=$!
 sleep 0.5
