@@ -86,6 +86,24 @@ struct StreamSinks {
   CodesFile codes;
 };
 
+// A progress bar on a terminal; otherwise one line per finished file.
+std::function<void(const DownloadProgress&)> download_bar(bool live) {
+  return [live](const DownloadProgress& p) {
+    const double mib = 1024.0 * 1024.0;
+    const bool done = p.total > 0 && p.done >= p.total;
+    if (live) {
+      const int percent = p.total > 0 ? static_cast<int>(100.0 * p.done / p.total) : 0;
+      std::string bar(static_cast<size_t>(percent / 4), '#');
+      bar.resize(25, '.');
+      std::fprintf(stderr, "\rdownloading %d/%d %-28.28s [%s] %3d%% %8.1f MiB", p.file_index + 1, p.file_count,
+                   p.file.c_str(), bar.c_str(), percent, p.done / mib);
+      if (done) std::fprintf(stderr, "\n");
+    } else if (done) {
+      std::fprintf(stderr, "csm-stream: downloaded %s (%.1f MiB)\n", p.file.c_str(), p.total / mib);
+    }
+  };
+}
+
 }  // namespace
 
 int run_stream(const Args& args, const std::vector<std::string>& texts) {
@@ -98,7 +116,8 @@ int run_stream(const Args& args, const std::vector<std::string>& texts) {
   const long long group = *args.integer("stream-batch");
   if (group < 1) throw Error(ErrorCode::InvalidArgument, "--stream-batch must be >= 1");
 
-  EngineOptions options{args.get("model"), args.get("tokenizer"), args.get("codec"), args.get("device"), args.get("dtype")};
+  EngineOptions options{args.get("model"), args.get("tokenizer"), args.get("codec"), args.get("device"), args.get("dtype"), {}};
+  options.download_progress = download_bar(isatty(STDERR_FILENO) && !args.has("quiet"));
   const auto engine = Engine::load(options);
   const EngineInfo& info = engine->info();
   std::fprintf(stderr, "csm-stream: model: %s on %s (%s)\n", info.label.c_str(), info.device.c_str(), info.dtype.c_str());

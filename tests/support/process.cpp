@@ -4,7 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "support/fixtures.h"
 
@@ -36,6 +38,39 @@ ProcessResult run_process(const std::string& command, const std::string& input) 
   result.out = slurp(out_path);
   result.err = slurp(err_path);
   return result;
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (pipe(fds) != 0) return;
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  out_ = fds[0];
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  if (out_ >= 0) close(out_);
+}
+
+std::string BackgroundProcess::first_line() {
+  std::string line;
+  char c;
+  while (out_ >= 0 && read(out_, &c, 1) == 1 && c != '\n') line.push_back(c);
+  return line;
 }
 
 }  // namespace csm::test

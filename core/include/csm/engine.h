@@ -2,6 +2,7 @@
 // The streaming engine: load once, then run sessions that yield audio chunks
 // (24 kHz float) with their metrics while frames are still being generated.
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -9,18 +10,21 @@
 #include <vector>
 
 #include "csm/generation.h"
+#include "csm/hub.h"
 #include "csm/streaming_config.h"
 
 namespace csm {
 
 struct EngineOptions {
-  // A model folder, an HF cache folder, "random:csm-1b", or "demo". Empty: the
-  // HF cache's sesame/csm-1b if present, else the built-in demo model.
+  // A model folder, an HF cache folder, a hub repo id ("sesame/csm-1b": fetched
+  // into the HF cache if needed), "random:csm-1b", or "demo". Empty: the HF
+  // cache's sesame/csm-1b if present, else the built-in demo model.
   std::string model;
   std::string tokenizer;
   std::string codec;
   std::string device = "cpu";
   std::string dtype = "auto";
+  std::function<void(const DownloadProgress&)> download_progress;  // while fetching from the hub
 };
 
 struct EngineInfo {

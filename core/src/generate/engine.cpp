@@ -22,10 +22,22 @@ std::shared_ptr<const MimiCodec> load_mimi(const std::string& model_dir, const s
 
 std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
   auto parts = std::make_shared<EngineParts>();
+  std::string info_model_name;
   const at::Device device = parse_device(options.device);
   const at::ScalarType dtype = parse_dtype(options.dtype, device);
   std::string model = options.model;
+  std::string codec = options.codec;
   if (model.empty()) model = find_in_hf_cache("sesame/csm-1b");
+  if (looks_like_repo_id(model)) {
+    HubOptions hub = hub_options_from_environment();
+    hub.progress = options.download_progress;
+    const std::string repo = model;
+    model = download_repo(repo, hub);
+    // Sesame's original release has no codec inside: fetch Kyutai's Mimi beside it.
+    if (codec.empty() && !MimiWeights::present(TensorStore::open(model)) && !fs::exists(fs::path(model) / "mimi.safetensors"))
+      codec = download_repo("kyutai/mimi", hub);
+    info_model_name = repo;
+  }
   EngineInfo& info = parts->info;
   if (model.empty() || model == "demo") {
     parts->model = CsmModel::random(demo_csm_config(), kDemoSeed, dtype, device);
@@ -52,12 +64,12 @@ std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
                   "pass --tokenizer FILE (Llama-3's tokenizer.json)");
     parts->model = CsmModel::load(TensorStore::open(loc.directory), load_csm_config(loc.directory + "/config.json"),
                                   dtype, device);
-    parts->mimi = load_mimi(loc.directory, options.codec);
+    parts->mimi = load_mimi(loc.directory, codec);
     parts->tokenizer = load_tokenizer(loc.tokenizer);
-    info.model = model;
+    info.model = info_model_name.empty() ? model : info_model_name;
     info.path = loc.directory;
     info.label = "CSM " + fs::path(loc.directory).filename().string() + " (" + parts->model->source() + ")";
-    info.codec = options.codec.empty() ? loc.directory : options.codec;
+    info.codec = codec.empty() ? loc.directory : codec;
   }
   const auto& c = parts->model->config();
   const auto& m = parts->mimi->config();

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "csm/error.h"
+#include "csm/hub.h"
 #include "csm/tokenizer.h"
 #include "generate/frame_generator.h"
 #include "generate/prompt_builder.h"
@@ -93,7 +94,9 @@ class ModelImpl final : public Model {
       if (!options.tokenizer.empty()) tokenizer_ = load_tokenizer(options.tokenizer);
       info_.tokenizer = options.tokenizer;
     } else {
-      const ModelLocation loc = locate_model(options.model, options.tokenizer);
+      const std::string path =
+          looks_like_repo_id(options.model) ? download_repo(options.model, hub_options_from_environment()) : options.model;
+      const ModelLocation loc = locate_model(path, options.tokenizer);
       const CsmConfig config = load_csm_config(loc.directory + "/config.json");
       model_ = CsmModel::load(TensorStore::open(loc.directory), config, dtype, device);
       info_.path = loc.directory;
