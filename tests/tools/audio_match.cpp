@@ -36,7 +36,9 @@ int main(int argc, char** argv) {
     const auto recorded = at::tensor(csm::read_audio_mono(argv[1], any), at::kFloat).to(at::kDouble);
     const auto reference = at::tensor(csm::read_audio_mono(argv[2], any), at::kFloat).to(at::kDouble);
     const int64_t block = (argc > 3 ? std::stoi(argv[3]) : 320) * 24;
-    double worst = 1.0, gaps = 0;
+    // The first block is reported apart: a sound server may start a monitor
+    // recording a few milliseconds into a new stream (it rewinds the sink).
+    double worst = 1.0, first = 1.0, gaps = 0;
     int64_t previous_end = -1, blocks = 0;
     bool in_order = true;
     for (int64_t at = 0; at + block <= reference.size(0); at += block, ++blocks) {
@@ -44,7 +46,8 @@ int main(int argc, char** argv) {
       if (piece.norm().item<double>() < 1e-6 || recorded.size(0) < block) continue;
       const auto corr = correlate(recorded, piece);
       const int64_t lag = corr.argmax().item<int64_t>();
-      worst = std::min(worst, corr[lag].item<double>());
+      if (blocks == 0) first = corr[lag].item<double>();
+      else worst = std::min(worst, corr[lag].item<double>());
       if (previous_end >= 0) {
         in_order = in_order && lag >= previous_end - 24;  // a sample of jitter
         gaps += std::max<int64_t>(0, lag - previous_end) / 24.0;
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
     }
     nlohmann::json out = {{"blocks", blocks},
                           {"worst_correlation", worst},
+                          {"first_block_correlation", first},
                           {"in_order", in_order},
                           {"gap_ms", gaps},
                           {"recorded_seconds", recorded.size(0) / 24000.0},
