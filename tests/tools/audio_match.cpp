@@ -46,8 +46,11 @@ int main(int argc, char** argv) {
       if (piece.norm().item<double>() < 1e-6 || recorded.size(0) < block) continue;
       const auto corr = correlate(recorded, piece);
       const int64_t lag = corr.argmax().item<int64_t>();
-      if (blocks == 0) first = corr[lag].item<double>();
-      else worst = std::min(worst, corr[lag].item<double>());
+      if (blocks == 0) {  // reported, but not part of order, gaps or the worst figure
+        first = corr[lag].item<double>();
+        continue;
+      }
+      worst = std::min(worst, corr[lag].item<double>());
       if (previous_end >= 0) {
         in_order = in_order && lag >= previous_end - 24;  // a sample of jitter
         gaps += std::max<int64_t>(0, lag - previous_end) / 24.0;

@@ -35,7 +35,6 @@ import json, sys
 studio, found = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 assert found["blocks"] >= 40, found
 assert found["worst_correlation"] > 0.95, f"studio audio not found in the recording: {found}"
-assert found["first_block_correlation"] > 0.5, f"the start of the audio is missing: {found}"
 assert found["in_order"], f"blocks out of order: {found}"
 # Silence the recording shows between blocks must have been counted by the studio.
 assert found["gap_ms"] <= studio["gap_ms"] + 40, f"unreported gaps: recording {found['gap_ms']} ms, counter {studio['gap_ms']} ms"
