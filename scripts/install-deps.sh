@@ -7,7 +7,7 @@ packages=(
   libsndfile1-dev libsoxr-dev libpulse-dev libssl-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   desktop-file-utils appstream dpkg-dev
   qt6-base-dev qt6-multimedia-dev qt6-tools-dev qt6-l10n-tools libqt6sql6-sqlite libqcustomplot-dev
-  xvfb xauth pulseaudio pulseaudio-utils imagemagick sox espeak-ng
+  xvfb xauth pulseaudio pulseaudio-utils imagemagick sox espeak-ng clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
