@@ -202,3 +202,31 @@ TEST(CsmBatching, CancelInsideAFrameReturnsNothing) {
 }
 
 }  // namespace
+
+namespace {
+
+// bf16 weights and activations (the CUDA default), computed here on the CPU: the
+// codebook-0 logits stay within a stated tolerance of the fp32 reference.
+TEST(CsmBf16, Codebook0LogitsStayCloseToTheFp32Reference) {
+  const std::string dir = csm::test::fixture_path("tiny-a/hf");
+  const std::string expected_path = csm::test::fixture_path("tiny-a/expected/expected.safetensors");
+  if (dir.empty() || expected_path.empty()) {
+    if (csm::test::fixtures_required()) FAIL() << "tiny-a fixture missing";
+    GTEST_SKIP();
+  }
+  const csm::SafetensorsFile expected(expected_path);
+  const auto model = csm::CsmModel::load(csm::TensorStore::open(dir), csm::load_csm_config(dir + "/config.json"),
+                                         at::kBFloat16, at::kCPU);
+  csm::FrameGenerator generator(model, expected.tensor("prompt_tokens").unsqueeze(0),
+                                expected.tensor("prompt_mask").unsqueeze(0), {0.0f, 50, 0}, 4);
+  (void)generator.next_frame();
+  const auto logits = generator.last_c0_logits()[0];
+  const auto reference = expected.tensor("prompt_c0_logits");
+  const double scale = reference.abs().max().item<double>();
+  const double worst = (logits - reference).abs().max().item<double>();
+  // bf16 keeps 8 bits of mantissa: a few percent of the logit range, through 2+2 layers.
+  EXPECT_LT(worst / scale, 0.05) << "max abs diff " << worst << " of range " << scale;
+  EXPECT_EQ(logits.argmax().item<int64_t>(), reference.argmax().item<int64_t>());
+}
+
+}  // namespace
