@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "common/context_flags.h"
 #include "csm/audio_file.h"
 #include "csm/codec.h"
 #include "csm/codes_json.h"
@@ -16,28 +17,17 @@ namespace {
 
 // --context clips encoded by the model's Mimi (found beside it, or --codec).
 std::vector<Segment> context(const Args& args, const Model& model) {
-  const auto clips = args.all("context"), texts = args.all("context-text"), speakers = args.all("context-speaker");
-  if (clips.empty()) return {};
-  if (texts.size() != clips.size() || (!speakers.empty() && speakers.size() != clips.size()))
-    throw Error(ErrorCode::InvalidArgument, "csm-stream: give one --context-text (and optionally one --context-speaker) "
-                                            "per --context clip");
+  const auto flags = context_flags(args);
+  if (flags.empty()) return {};
   CodecOptions options;
   options.model = model.info().path;
   options.codec = args.get("codec");
   const auto codec = Codec::load(options);
   std::vector<Segment> segments;
-  for (size_t i = 0; i < clips.size(); ++i) {
-    Segment s;
-    s.text = texts[i];
-    try {
-      s.speaker = speakers.empty() ? 0 : std::stoi(speakers[i]);
-    } catch (const std::exception&) {
-      throw Error(ErrorCode::InvalidArgument, "--context-speaker expects an integer, got \"" + speakers[i] + "\"");
-    }
+  for (const auto& flag : flags) {
     AudioReadOptions read;
     read.target_rate = codec->sample_rate();
-    s.audio_frames = codec->encode(read_audio_mono(clips[i], read));
-    segments.push_back(std::move(s));
+    segments.push_back({flag.speaker, flag.text, codec->encode(read_audio_mono(flag.path, read))});
   }
   return segments;
 }

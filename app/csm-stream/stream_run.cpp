@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/context_flags.h"
 #include "csm-stream/pulse_player.h"
 #include "csm/audio_file.h"
 #include "csm/codes_json.h"
@@ -46,28 +47,11 @@ StreamingConfig streaming_config(const Args& args) {
 }
 
 std::vector<Segment> context_segments(const Args& args, const Engine& engine) {
-  const auto clips = args.all("context"), texts = args.all("context-text"), speakers = args.all("context-speaker");
-  if (texts.size() != clips.size())
-    throw Error(ErrorCode::InvalidArgument, "csm-stream: " + std::to_string(clips.size()) + " --context clips but " +
-                                                std::to_string(texts.size()) + " --context-text transcripts",
-                "give one --context-text per --context clip, in the same order");
-  if (!speakers.empty() && speakers.size() != clips.size())
-    throw Error(ErrorCode::InvalidArgument, "csm-stream: give one --context-speaker per --context clip, or none");
   std::vector<Segment> context;
-  for (size_t i = 0; i < clips.size(); ++i) {
-    Segment s;
-    s.text = texts[i];
-    if (!speakers.empty()) {
-      try {
-        s.speaker = std::stoi(speakers[i]);
-      } catch (const std::exception&) {
-        throw Error(ErrorCode::InvalidArgument, "--context-speaker expects an integer, got \"" + speakers[i] + "\"");
-      }
-    }
+  for (const auto& flag : context_flags(args)) {
     AudioReadOptions read;
     read.target_rate = engine.info().sample_rate;
-    s.audio_frames = engine.encode_audio(read_audio_mono(clips[i], read), read.target_rate);
-    context.push_back(std::move(s));
+    context.push_back({flag.speaker, flag.text, engine.encode_audio(read_audio_mono(flag.path, read), read.target_rate)});
   }
   return context;
 }

@@ -1,17 +1,12 @@
 // csm::Codec: locating Mimi's weights and config, and the tensor-free wrapper.
 #include "csm/codec.h"
 
-#include <filesystem>
-#include <fstream>
-#include <optional>
 
-#include <nlohmann/json.hpp>
 
 #include "codec/codec_location.h"
 #include "codec/mimi_codec.h"
 #include "codec/mimi_weights.h"
 #include "csm/error.h"
-#include "io/model_location.h"
 
 namespace csm {
 namespace fs = std::filesystem;

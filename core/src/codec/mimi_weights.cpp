@@ -3,28 +3,16 @@
 #include <cmath>
 #include <functional>
 #include <regex>
-#include <sstream>
 
 #include "csm/error.h"
+#include "io/shape_text.h"
+#include "model/rope.h"
 
 namespace csm {
 namespace {
 
-std::string shape_string(at::IntArrayRef shape) {
-  std::ostringstream s;
-  s << "[";
-  for (size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
-  return s.str() + "]";
-}
-
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// Original rows pair dims (2j, 2j+1) within each head; ours pair (j, j + D/2).
-at::Tensor interleaved_to_rotate_half(const at::Tensor& w, int64_t heads) {
-  const int64_t rows = w.size(0), in = w.size(1), d = rows / heads;
-  return w.view({heads, d / 2, 2, in}).transpose(1, 2).reshape({rows, in}).contiguous();
 }
 
 // HF name -> the candidate names in Kyutai's original layout.
@@ -185,11 +173,11 @@ at::Tensor MimiWeights::get(const std::string& name, const std::vector<int64_t>&
   at::Tensor t = raw(name, heads);
   if (!t.defined())
     throw Error(ErrorCode::BadModelFile, store_.describe() + " lacks Mimi tensor \"" + name + "\" " +
-                                             shape_string(shape) + " (" + layout_ + " layout)",
+                                             shape_text(shape) + " (" + layout_ + " layout)",
                 "the codec checkpoint is incomplete or does not match its config");
   if (t.sizes() != at::IntArrayRef(shape))
     throw Error(ErrorCode::BadModelFile, store_.describe() + ": Mimi tensor \"" + name + "\" has shape " +
-                                             shape_string(t.sizes()) + ", expected " + shape_string(shape),
+                                             shape_text(t.sizes()) + ", expected " + shape_text(shape),
                 "the codec checkpoint does not match its config");
   return t.contiguous();
 }

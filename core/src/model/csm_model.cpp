@@ -1,18 +1,12 @@
 #include "model/csm_model.h"
 
-#include <sstream>
 
 #include "csm/error.h"
+#include "io/shape_text.h"
+#include "model/rope.h"
 
 namespace csm {
 namespace {
-
-std::string shape_string(at::IntArrayRef shape) {
-  std::ostringstream s;
-  s << "[";
-  for (size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
-  return s.str() + "]";
-}
 
 // The two key namings of a CSM checkpoint, detected from the keys themselves.
 struct KeyNames {
@@ -50,13 +44,13 @@ class WeightReader {
       const auto* e = store_.entry(name);
       if (e->shape != shape)
         throw Error(ErrorCode::BadModelFile, store_.describe() + ": tensor \"" + name + "\" has shape " +
-                                                 shape_string(e->shape) + ", expected " + shape_string(shape),
+                                                 shape_text(e->shape) + ", expected " + shape_text(shape),
                     "the checkpoint does not match config.json");
       return store_.get(name).to(device_, dtype_).contiguous();
     }
     std::string names;
     for (const auto& n : candidates) names += (names.empty() ? "\"" : " or \"") + n + "\"";
-    throw Error(ErrorCode::BadModelFile, store_.describe() + " lacks tensor " + names + " " + shape_string(shape),
+    throw Error(ErrorCode::BadModelFile, store_.describe() + " lacks tensor " + names + " " + shape_text(shape),
                 "the checkpoint is incomplete or is not a CSM model");
   }
 
@@ -65,12 +59,6 @@ class WeightReader {
   at::ScalarType dtype_;
   at::Device device_;
 };
-
-// Orig q/k rows pair dims (2j, 2j+1) per head; our RoPE pairs (j, j + D/2).
-at::Tensor interleaved_to_rotate_half(const at::Tensor& w, int64_t heads, int64_t head_dim) {
-  const int64_t in = w.size(1);
-  return w.view({heads, head_dim / 2, 2, in}).transpose(1, 2).reshape({heads * head_dim, in}).contiguous();
-}
 
 std::vector<TransformerLayerWeights> read_layers(const WeightReader& r, const KeyNames& keys, bool backbone,
                                                  const TransformerConfig& t) {
@@ -89,8 +77,8 @@ std::vector<TransformerLayerWeights> read_layers(const WeightReader& r, const Ke
     w.w3 = r.take(key("w3"), {t.intermediate, d});
     w.w2 = r.take(key("w2"), {d, t.intermediate});
     if (!keys.hf) {
-      w.wq = interleaved_to_rotate_half(w.wq, t.heads, t.head_dim);
-      w.wk = interleaved_to_rotate_half(w.wk, t.kv_heads, t.head_dim);
+      w.wq = interleaved_to_rotate_half(w.wq, t.heads);
+      w.wk = interleaved_to_rotate_half(w.wk, t.kv_heads);
     }
     layers.push_back(std::move(w));
   }

@@ -41,6 +41,11 @@ at::Tensor RopeTable::apply(const at::Tensor& x, int64_t start) const {
 
 namespace csm {
 
+at::Tensor interleaved_to_rotate_half(const at::Tensor& w, int64_t heads) {
+  const int64_t rows = w.size(0), in = w.size(1), d = rows / heads;
+  return w.view({heads, d / 2, 2, in}).transpose(1, 2).reshape({rows, in}).contiguous();
+}
+
 at::Tensor RopeTable::apply_at(const at::Tensor& x, const at::Tensor& positions) const {
   const int64_t b = x.size(0), d = x.size(3), half = d / 2;
   const auto cos = cos_.index_select(0, positions).view({b, 1, 1, d});

@@ -27,4 +27,9 @@ class RopeTable {
   at::Tensor sin_;
 };
 
+// Checkpoints in the original (torchtune / Kyutai) layout pair q/k dims (2j, 2j+1)
+// within each head; our RoPE pairs (j, j + D/2). Permutes the rows of a [heads*D, in]
+// projection accordingly (spec §2.3).
+at::Tensor interleaved_to_rotate_half(const at::Tensor& weight, int64_t heads);
+
 }  // namespace csm
