@@ -38,6 +38,21 @@ std::vector<std::string> bridge_candidates() {
   return paths;
 }
 
+// DEEPBIND makes the bridge's libsentencepiece use its own protobuf-lite before
+// LibTorch's libprotobuf. AddressSanitizer cannot run DEEPBIND libraries, so a
+// sanitizer build loads it plainly (it is still kept out of the global scope).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kDlopenFlags = RTLD_NOW | RTLD_LOCAL;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr int kDlopenFlags = RTLD_NOW | RTLD_LOCAL;
+#else
+constexpr int kDlopenFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+#endif
+#else
+constexpr int kDlopenFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+#endif
+
 const BridgeApi& bridge() {
   static std::once_flag once;
   static BridgeApi api;
@@ -50,7 +65,7 @@ const BridgeApi& bridge() {
         tried += " " + path;
         continue;
       }
-      handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+      handle = dlopen(path.c_str(), kDlopenFlags);
       if (handle) break;
       tried += " " + path + " (" + dlerror() + ")";
     }
