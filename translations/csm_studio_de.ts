@@ -340,7 +340,10 @@
     <message numerus="yes">
         <location filename="../ui/main_window.cpp" line="268" />
         <source>Imported %n run(s)</source>
-        <translation><numerusform>%n Lauf importiert</numerusform><numerusform>%n Läufe importiert</numerusform></translation>
+        <translation>
+            <numerusform>%n Lauf importiert</numerusform>
+            <numerusform>%n Läufe importiert</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../ui/main_window.cpp" line="272" />
@@ -378,92 +381,97 @@
         <translation>sesame/csm-1b (Hugging-Face-Cache)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="290" />
+        <location filename="../ui/main_window.cpp" line="285" />
+        <source>sesame/csm-1b (download from the hub; needs HF_TOKEN)</source>
+        <translation>sesame/csm-1b (vom Hub herunterladen; braucht HF_TOKEN)</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="291" />
         <source>Browse for a model folder…</source>
         <translation>Modellordner suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="306" />
+        <location filename="../ui/main_window.cpp" line="307" />
         <source>loading model</source>
         <translation>Modell wird geladen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="306" />
+        <location filename="../ui/main_window.cpp" line="307" />
         <source>ready</source>
         <translation>bereit</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="306" />
+        <location filename="../ui/main_window.cpp" line="307" />
         <source>generating</source>
         <translation>erzeugt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="307" />
+        <location filename="../ui/main_window.cpp" line="308" />
         <source>stopping</source>
         <translation>hält an</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="307" />
+        <location filename="../ui/main_window.cpp" line="308" />
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="327" />
+        <location filename="../ui/main_window.cpp" line="328" />
         <source>Type something to say first.</source>
         <translation>Geben Sie zuerst einen Text ein.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="337" />
+        <location filename="../ui/main_window.cpp" line="338" />
         <source>Give every voice clip its transcript.</source>
         <translation>Geben Sie zu jedem Stimmclip seine Abschrift an.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="346" />
+        <location filename="../ui/main_window.cpp" line="347" />
         <source>target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="387" />
+        <location filename="../ui/main_window.cpp" line="388" />
         <source>First audio: %1 ms</source>
         <translation>Erster Ton: %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="388" />
+        <location filename="../ui/main_window.cpp" line="389" />
         <source>RTF: %1</source>
         <translation>RTF: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="394" />
+        <location filename="../ui/main_window.cpp" line="395" />
         <source>Underruns: %1 (continuity %2%)</source>
         <translation>Unterläufe: %1 (Kontinuität %2 %)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="399" />
+        <location filename="../ui/main_window.cpp" line="400" />
         <source>stopped</source>
         <translation>angehalten</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="414" />
+        <location filename="../ui/main_window.cpp" line="415" />
         <source>History not saved: %1</source>
         <translation>Verlauf nicht gespeichert: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="419" />
+        <location filename="../ui/main_window.cpp" line="420" />
         <source>last run failed</source>
         <translation>letzter Lauf fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="422" />
+        <location filename="../ui/main_window.cpp" line="423" />
         <source>Generation failed</source>
         <translation>Erzeugung fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="428" />
+        <location filename="../ui/main_window.cpp" line="429" />
         <source>%1 — %2 (RTF %3)</source>
         <translation>%1 — %2 (RTF %3)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="460" />
+        <location filename="../ui/main_window.cpp" line="461" />
         <source>Select exactly two runs to compare.</source>
         <translation>Wählen Sie genau zwei Läufe zum Vergleich.</translation>
     </message>

@@ -282,6 +282,7 @@ void MainWindow::populateModels(const QString& preferred) {
   model_picker_->addItem(tr("Demo model (random weights: noise, not speech)"), "demo");
   const QString cached = QString::fromStdString(csm::find_in_hf_cache("sesame/csm-1b"));
   if (!cached.isEmpty()) model_picker_->addItem(tr("sesame/csm-1b (Hugging Face cache)"), cached);
+  else model_picker_->addItem(tr("sesame/csm-1b (download from the hub; needs HF_TOKEN)"), "sesame/csm-1b");
   QSettings settings;
   QStringList recent = settings.value("model/recent").toStringList();
   if (preferred != "demo" && preferred != cached && !preferred.isEmpty() && !recent.contains(preferred))

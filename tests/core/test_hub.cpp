@@ -155,4 +155,15 @@ TEST_F(Hub, MissingReposNoNetworkAndOfflineModeAreClear) {
   EXPECT_FALSE(csm::looks_like_repo_id("random:csm-1b"));
 }
 
+TEST_F(Hub, AFullDiskDuringTheDownloadSaysSo) {
+  // RLIMIT_FSIZE makes the blob write fail as a full disk would; csm-stream must say so.
+  const std::string cmd = "trap '' XFSZ; ulimit -f 64; HF_ENDPOINT=" + options_.endpoint + " HF_HUB_CACHE=" + cache_ +
+                          " exec " + csm::test::tool("csm-stream") + " --model sesame/csm-1b --text hi --out " + cache_ +
+                          "/x.wav --quiet";
+  const auto r = csm::test::run_process("bash -c " + csm::test::shell_quote(cmd));
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("disk full"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("resumes"), std::string::npos) << r.err;
+}
+
 }  // namespace

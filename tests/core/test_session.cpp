@@ -185,6 +185,25 @@ TEST(Session, BadSettingsAndInputsAreRefusedClearly) {
   EXPECT_THROW(demo()->start({{long_text, 0, {}}, {"short", 0, {}}}, csm::StreamingConfig{}), csm::Error);
 }
 
+TEST(Session, ContextThatCannotFitIsRefusedUpFront) {
+  csm::Segment huge{1, "A very long clip.", std::vector<std::vector<int32_t>>(2100, std::vector<int32_t>(32, 7))};
+  try {
+    demo()->start({{"Hi.", 0, {huge}}}, csm::StreamingConfig{});
+    FAIL() << "no error";
+  } catch (const csm::Error& e) {
+    EXPECT_EQ(e.code(), csm::ErrorCode::InvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("2048"), std::string::npos) << e.what();
+    EXPECT_NE(e.hint().find("shorter voice clips"), std::string::npos) << e.hint();
+  }
+  // The engine stays usable.
+  csm::StreamingConfig small;
+  small.max_audio_ms = 160;
+  auto session = demo()->start({{"Still fine.", 0, {}}}, small);
+  int64_t frames = 0;
+  while (auto chunk = session->next()) frames += static_cast<int64_t>(chunk->codes.size());
+  EXPECT_EQ(frames, 2);
+}
+
 TEST(Session, ModelLookupFallsBackToTheHfCacheThenTheDemo) {
   const std::string empty = csm::test::temp_dir("hfhome");
   setenv("HF_HUB_CACHE", empty.c_str(), 1);

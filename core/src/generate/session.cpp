@@ -68,11 +68,28 @@ class SessionImpl final : public Session {
   }
 
   std::optional<AudioChunk> next() override {
-    while (ready_.empty() && !all_finished()) step();
+    try {
+      while (ready_.empty() && !all_finished()) step();
+    } catch (const c10::Error& e) {
+      fail(e.what_without_backtrace());
+    } catch (const std::bad_alloc&) {
+      fail("out of memory");
+    }
     if (ready_.empty()) return std::nullopt;
     AudioChunk chunk = std::move(ready_.front());
     ready_.pop_front();
     return chunk;
+  }
+
+  // A failure inside LibTorch (out of memory above all) ends this session with a
+  // clear error; the engine itself stays usable for a smaller run.
+  [[noreturn]] void fail(const std::string& what) {
+    for (auto& s : streams_) s.finished = true;
+    generator_.reset();
+    const bool oom = what.find("out of memory") != std::string::npos || what.find("can't allocate") != std::string::npos;
+    throw Error(oom ? ErrorCode::OutOfMemory : ErrorCode::Internal,
+                std::string(oom ? "out of memory while generating" : "generation failed") + ": " + what,
+                oom ? "try fewer streams at once, shorter audio, or a smaller dtype" : "");
   }
 
   void set_sampling(const SamplingParams& sampling) override {
