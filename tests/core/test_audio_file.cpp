@@ -64,6 +64,31 @@ TEST(AudioFile, RefusesUnusableInputWithTheFileNamed) {
   EXPECT_NE(error_of(dir + "/long.wav", strict).find("limit"), std::string::npos);
 }
 
+TEST(AudioFile, AbsurdHeadersAreRefusedBeforeAllocating) {
+  // A WAV header claiming 2 GHz and 1000 channels over a few bytes of data.
+  const std::string path = csm::test::temp_dir("audio") + "/absurd.wav";
+  std::ofstream out(path, std::ios::binary);
+  const auto u32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+  const auto u16 = [&](uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+  out << "RIFF";
+  u32(36 + 8);
+  out << "WAVEfmt ";
+  u32(16);
+  u16(1);
+  u16(1000);
+  u32(2000000000u);
+  u32(4000000000u);
+  u16(2000);
+  u16(16);
+  out << "data";
+  u32(8);
+  u32(0x12345678);
+  u32(0x9abcdef0);
+  out.close();
+  const std::string message = error_of(path);
+  EXPECT_NE(message.find("absurd.wav"), std::string::npos) << message;
+}
+
 TEST(AudioFile, WavHeaderIsValidAfterEveryWrite) {
   const std::string path = csm::test::temp_dir("audio") + "/growing.wav";
   csm::WavWriter writer(path, 24000);

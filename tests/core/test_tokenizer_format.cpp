@@ -97,4 +97,13 @@ TEST(TokenizerFormat, MalformedFilesAreClearErrors) {
   EXPECT_NE(error_of(write(bad_pre)).find("Metaspace"), std::string::npos);
 }
 
+TEST(TokenizerFormat, HugeSparseIdsDoNotAllocateATableForEveryId) {
+  json t = small_tokenizer({"b c"});
+  t["model"]["vocab"]["bc"] = 900000000;  // a hostile file: one id near a billion
+  const auto tokenizer = csm::load_tokenizer(write(t));
+  EXPECT_EQ(tokenizer->token_text(900000000), "bc");
+  EXPECT_EQ(tokenizer->encode("bc"), (std::vector<int32_t>{900000000}));
+  EXPECT_EQ(tokenizer->decode({900000000}), "bc");
+}
+
 }  // namespace

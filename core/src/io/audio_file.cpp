@@ -38,6 +38,11 @@ std::vector<float> read_audio_mono(const std::string& path, const AudioReadOptio
     throw Error(ErrorCode::BadAudioFile, path + " reports " + std::to_string(info.channels) + " channels at " +
                                              std::to_string(info.samplerate) + " Hz");
   }
+  if (info.channels > 64 || info.samplerate > 768000) {
+    close();
+    throw Error(ErrorCode::BadAudioFile, path + " reports " + std::to_string(info.channels) + " channels at " +
+                                             std::to_string(info.samplerate) + " Hz, which is not a voice recording");
+  }
   if (info.frames <= 0) {
     close();
     throw Error(ErrorCode::BadAudioFile, path + " holds no audio (0 samples)");

@@ -99,6 +99,8 @@ TransformerConfig orig_block(const json& b, const std::string& where) {
 }
 
 void check_shapes(const TransformerConfig& t, const std::string& where) {
+  if (t.max_positions > (1 << 20))
+    throw Error(ErrorCode::BadModelFile, where + ": " + std::to_string(t.max_positions) + " positions is beyond any CSM");
   if (t.heads % t.kv_heads != 0)
     throw Error(ErrorCode::BadModelFile, where + ": " + std::to_string(t.heads) + " query heads are not a multiple of " +
                                              std::to_string(t.kv_heads) + " key/value heads");

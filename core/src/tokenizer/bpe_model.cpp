@@ -31,7 +31,7 @@ BpeModel::BpeModel(const nlohmann::json& config, const std::string& origin) {
     vocab_.emplace(spelling, static_cast<int32_t>(id));
     max_id_ = std::max<int32_t>(max_id_, static_cast<int32_t>(id));
   }
-  spelling_by_id_.assign(static_cast<size_t>(max_id_) + 1, nullptr);
+  spelling_by_id_.reserve(vocab_.size());
   for (const auto& [spelling, id] : vocab_) spelling_by_id_[id] = &spelling;
   ignore_merges_ = config.value("ignore_merges", false);
   if (config.contains("unk_token") && config.at("unk_token").is_string())
@@ -69,8 +69,8 @@ void BpeModel::load_merges(const nlohmann::json& merges, const std::string& orig
 }
 
 const std::string* BpeModel::spelling(int32_t id) const {
-  if (id < 0 || id >= static_cast<int32_t>(spelling_by_id_.size())) return nullptr;
-  return spelling_by_id_[id];
+  const auto it = spelling_by_id_.find(id);
+  return it == spelling_by_id_.end() ? nullptr : it->second;
 }
 
 int32_t BpeModel::lookup(std::string_view s) const {

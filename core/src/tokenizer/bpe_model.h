@@ -36,7 +36,8 @@ class BpeModel {
   std::vector<int32_t> merge(const std::string& piece) const;
 
   std::unordered_map<std::string, int32_t> vocab_;
-  std::vector<const std::string*> spelling_by_id_;
+  // A map, not a vector: ids in a hostile file may be sparse and huge.
+  std::unordered_map<int32_t, const std::string*> spelling_by_id_;
   std::unordered_map<uint64_t, Merge> merges_;
   bool ignore_merges_ = false;
   int32_t unk_id_ = -1;
