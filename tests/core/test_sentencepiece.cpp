@@ -20,6 +20,10 @@ std::vector<int32_t> parse_ids(const std::string& line) {
 }
 
 TEST(SentencePiece, MatchesSpmEncodeOnAModelTrainedHere) {
+#ifdef CSM_SANITIZER_BUILD
+  GTEST_SKIP() << "the SentencePiece bridge needs RTLD_DEEPBIND to keep its protobuf apart from LibTorch's, "
+                  "and AddressSanitizer cannot load DEEPBIND libraries; the normal build runs this test";
+#endif
   const std::string dir = csm::test::temp_dir("spm");
   {
     std::ofstream corpus(dir + "/corpus.txt");
