@@ -15,8 +15,8 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppress
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tests/sanitizers/ubsan.supp"
 mkdir -p build-fuzz/crashes
 passed=0; failed=0
-for target in build-fuzz/tests/fuzz/fuzz_*; do
-  [[ -x "$target" ]] || continue
+for target in build-fuzz/bin/fuzz_*; do
+  [[ -f "$target" && -x "$target" ]] || continue
   name=$(basename "$target"); seeds="tests/fuzz/corpus/${name#fuzz_}"
   work="build-fuzz/corpus/$name"; mkdir -p "$work"
   echo "== $name ($seconds s)"

@@ -89,6 +89,15 @@ TEST(AudioFile, AbsurdHeadersAreRefusedBeforeAllocating) {
   EXPECT_NE(message.find("absurd.wav"), std::string::npos) << message;
 }
 
+TEST(AudioFile, FuzzFoundAbsurdDurationIsAMessageNotUndefinedBehaviour) {
+  // libFuzzer found this FLAC header: a duration beyond int range made the message's
+  // cast undefined (UBSan: float-cast-overflow). It must simply be refused.
+  const std::string path = std::string(CSM_SOURCE_DIR) + "/tests/fuzz/corpus/audio_file/regression-float-cast-overflow";
+  const std::string message = error_of(path);
+  EXPECT_FALSE(message.empty());
+  EXPECT_NE(message.find("regression-float-cast-overflow"), std::string::npos) << message;
+}
+
 TEST(AudioFile, WavHeaderIsValidAfterEveryWrite) {
   const std::string path = csm::test::temp_dir("audio") + "/growing.wav";
   csm::WavWriter writer(path, 24000);

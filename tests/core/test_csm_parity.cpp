@@ -8,8 +8,10 @@
 #include "io/safetensors_file.h"
 #include "io/tensor_store.h"
 #include "model/csm_config.h"
+#include "codec/mimi_config.h"
 #include "model/csm_model.h"
 #include "model/rope.h"
+#include "csm/error.h"
 #include "support/fixtures.h"
 #include "support/tensor_checks.h"
 
@@ -139,6 +141,20 @@ TEST(CsmConfigs, BuiltInFlavorsHaveTheRealShapes) {
        {"audio_vocab_size", 2051}, {"audio_num_codebooks", 32}}, "config.json");
   EXPECT_EQ(orig.backbone.intermediate, 8192);
   EXPECT_EQ(orig.decoder.intermediate, 8192);
+}
+
+TEST(CsmConfigs, WrongTypesAndNonObjectsAreModelFileErrors) {
+  // libFuzzer found that a bare number (and wrong-typed fields) escaped as JSON library errors.
+  EXPECT_THROW(csm::parse_hf_mimi_config(nlohmann::json(1), "config.json"), csm::Error);
+  EXPECT_THROW(csm::parse_orig_mimi_config(nlohmann::json(1), "config.json"), csm::Error);
+  EXPECT_THROW(csm::parse_hf_mimi_config(nlohmann::json::parse(R"({"use_conv_shortcut": "yes"})"), "c"), csm::Error);
+  EXPECT_THROW(csm::parse_hf_mimi_config(nlohmann::json::parse(R"({"hidden_size": "wide"})"), "c"), csm::Error);
+  EXPECT_THROW(csm::parse_orig_mimi_config(nlohmann::json::parse(R"({"seanet": {"dimension": "wide"}})"), "c"),
+               csm::Error);
+  nlohmann::json hf = {{"model_type", "csm"}, {"hidden_size", 32}, {"num_hidden_layers", 1}, {"num_attention_heads", 4},
+                       {"intermediate_size", 8}, {"rms_norm_eps", "small"}};
+  EXPECT_THROW(csm::parse_csm_config(hf, "config.json"), csm::Error);
+  EXPECT_THROW(csm::parse_csm_config(nlohmann::json::array(), "config.json"), csm::Error);
 }
 
 TEST(CsmConfigs, TransformersFourSpellingIsRead) {

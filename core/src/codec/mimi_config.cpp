@@ -40,6 +40,9 @@ void validate(const MimiConfig& c, const std::string& where) {
 
 }  // namespace
 
+MimiConfig parse_hf_fields(const nlohmann::json& j, const std::string& where);
+MimiConfig parse_orig_fields(const nlohmann::json& j, const std::string& where);
+
 int MimiConfig::hop() const {
   int h = 1;
   for (int r : ratios) h *= r;
@@ -51,6 +54,15 @@ int MimiConfig::latent_stride() const {
 int MimiConfig::samples_per_frame() const { return hop() * latent_stride(); }
 
 MimiConfig parse_hf_mimi_config(const json& j, const std::string& where) {
+  if (!j.is_object()) throw Error(ErrorCode::BadModelFile, where + " is not a JSON object");
+  try {
+    return parse_hf_fields(j, where);
+  } catch (const json::exception& e) {
+    throw Error(ErrorCode::BadModelFile, where + ": a Mimi field has the wrong type (" + e.what() + ")");
+  }
+}
+
+MimiConfig parse_hf_fields(const json& j, const std::string& where) {
   MimiConfig c;
   read(j, "sampling_rate", c.sample_rate, where);
   read(j, "frame_rate", c.frame_rate, where);  // transformers 4.x
@@ -98,6 +110,15 @@ MimiConfig parse_hf_mimi_config(const json& j, const std::string& where) {
 }
 
 MimiConfig parse_orig_mimi_config(const json& j, const std::string& where) {
+  if (!j.is_object()) throw Error(ErrorCode::BadModelFile, where + " is not a JSON object");
+  try {
+    return parse_orig_fields(j, where);
+  } catch (const json::exception& e) {
+    throw Error(ErrorCode::BadModelFile, where + ": a Mimi field has the wrong type (" + e.what() + ")");
+  }
+}
+
+MimiConfig parse_orig_fields(const json& j, const std::string& where) {
   MimiConfig c;
   read(j, "sample_rate", c.sample_rate, where);
   read(j, "frame_rate", c.frame_rate, where);

@@ -4,6 +4,7 @@
 #include <soxr.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "csm/error.h"
@@ -50,9 +51,9 @@ std::vector<float> read_audio_mono(const std::string& path, const AudioReadOptio
   const double seconds = double(info.frames) / info.samplerate;
   if (seconds > options.max_seconds) {
     close();
-    throw Error(ErrorCode::BadAudioFile, path + " is " + std::to_string(static_cast<int>(seconds)) +
-                                             " s long; the limit is " + std::to_string(static_cast<int>(options.max_seconds)) +
-                                             " s", "trim the clip (a few seconds of clear speech is enough)");
+    char length[64];
+    std::snprintf(length, sizeof length, "%.0f s long; the limit is %.0f s", seconds, options.max_seconds);
+    throw Error(ErrorCode::BadAudioFile, path + " is " + length, "trim the clip (a few seconds of clear speech is enough)");
   }
   std::vector<float> interleaved(static_cast<size_t>(info.frames) * info.channels);
   const sf_count_t got = sf_readf_float(file, interleaved.data(), info.frames);

@@ -109,8 +109,18 @@ void check_shapes(const TransformerConfig& t, const std::string& where) {
 
 }  // namespace
 
+CsmConfig parse_csm_fields(const json& j, const std::string& origin);
+
 CsmConfig parse_csm_config(const json& j, const std::string& origin) {
   if (!j.is_object()) throw Error(ErrorCode::BadModelFile, origin + " is not a JSON object");
+  try {
+    return parse_csm_fields(j, origin);
+  } catch (const json::exception& e) {
+    throw Error(ErrorCode::BadModelFile, origin + ": a field has the wrong type (" + e.what() + ")");
+  }
+}
+
+CsmConfig parse_csm_fields(const json& j, const std::string& origin) {
   CsmConfig c;
   if (j.value("model_type", "") == "csm") {
     c.format = "hf";
