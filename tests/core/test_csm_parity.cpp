@@ -151,6 +151,12 @@ TEST(CsmConfigs, WrongTypesAndNonObjectsAreModelFileErrors) {
   EXPECT_THROW(csm::parse_hf_mimi_config(nlohmann::json::parse(R"({"hidden_size": "wide"})"), "c"), csm::Error);
   EXPECT_THROW(csm::parse_orig_mimi_config(nlohmann::json::parse(R"({"seanet": {"dimension": "wide"}})"), "c"),
                csm::Error);
+  // Also found by libFuzzer: zero heads divided by zero; a tiny frame rate made an infinite stride.
+  EXPECT_THROW(csm::parse_orig_mimi_config(nlohmann::json::parse(R"({"transformer": {"num_heads": 0}})"), "c"), csm::Error);
+  EXPECT_THROW(csm::parse_hf_mimi_config(nlohmann::json::parse(R"({"num_attention_heads": 0})"), "c"), csm::Error);
+  EXPECT_THROW(csm::parse_hf_mimi_config(nlohmann::json::parse(R"({"frame_rate": 1e-300})"), "c"), csm::Error);
+  EXPECT_THROW(csm::parse_hf_mimi_config(nlohmann::json::parse(R"({"upsampling_ratios": [1000000, 1000000]})"), "c"),
+               csm::Error);
   nlohmann::json hf = {{"model_type", "csm"}, {"hidden_size", 32}, {"num_hidden_layers", 1}, {"num_attention_heads", 4},
                        {"intermediate_size", 8}, {"rms_norm_eps", "small"}};
   EXPECT_THROW(csm::parse_csm_config(hf, "config.json"), csm::Error);

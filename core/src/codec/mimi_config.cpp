@@ -22,17 +22,29 @@ void read(const json& j, const char* key, T& out, const std::string& where) {
 
 void validate(const MimiConfig& c, const std::string& where) {
   const auto bad = [&](const std::string& what) { throw Error(ErrorCode::BadModelFile, where + ": " + what); };
-  if (c.hidden <= 0 || c.filters <= 0 || c.layers < 0 || c.heads <= 0 || c.head_dim <= 0 || c.head_dim % 2)
+  if (c.hidden <= 0 || c.filters <= 0 || c.layers < 0 || c.heads <= 0 || c.head_dim <= 0 || c.head_dim % 2 ||
+      c.heads > 1024 || c.head_dim > 4096)
     bad("transformer/SEANet sizes must be positive (head_dim even)");
-  if (c.heads * c.head_dim != c.hidden) bad("heads x head_dim must equal hidden size");
-  if (c.ratios.empty()) bad("no SEANet ratios");
-  for (int r : c.ratios)
-    if (r <= 0) bad("SEANet ratios must be positive");
+  if (int64_t(c.heads) * c.head_dim != c.hidden) bad("heads x head_dim must equal hidden size");
+  if (c.ratios.empty() || c.ratios.size() > 8) bad("SEANet needs 1 to 8 ratios");
+  int64_t hop = 1;
+  for (int r : c.ratios) {
+    if (r <= 0 || r > 64) bad("SEANet ratios must be 1..64");
+    hop *= r;
+  }
+  if (hop > (1 << 20)) bad("the SEANet ratios multiply to more than any codec uses");
+  if (c.hidden > (1 << 16) || c.filters > (1 << 16) || c.layers > 1024 || c.intermediate > (1 << 20) ||
+      c.codebook_size > (1 << 24) || c.codebook_dim > (1 << 16) || c.num_quantizers > 1024 || c.channels > 64 ||
+      c.channels < 1 || c.kernel < 1 || c.kernel > 1024 || c.last_kernel < 1 || c.last_kernel > 1024 ||
+      c.residual_kernel < 1 || c.residual_kernel > 1024 || c.compress < 1 || c.residual_layers < 0 ||
+      c.residual_layers > 64 || c.dilation_base < 1 || c.dilation_base > 64 || c.window < 1 || c.upsample_groups < 1)
+    bad("a size is out of range");
   if (c.num_quantizers < 1 || c.semantic_quantizers < 0 || c.semantic_quantizers > c.num_quantizers)
     bad("quantizer counts are inconsistent");
   if (c.frame_rate <= 0 || c.sample_rate <= 0) bad("sample and frame rates must be positive");
-  const double stride = double(c.sample_rate) / c.hop() / c.frame_rate;
-  if (std::abs(stride - std::round(stride)) > 1e-6 || stride < 1)
+  const double stride = double(c.sample_rate) / double(hop) / c.frame_rate;
+  if (!std::isfinite(stride) || stride < 1 || stride > 64 || c.sample_rate > 768000 ||
+      std::abs(stride - std::round(stride)) > 1e-6)
     bad("frame rate " + std::to_string(c.frame_rate) + " is not a whole division of the SEANet rate");
   if (c.hidden % c.upsample_groups) bad("upsample groups must divide the hidden size");
   if (c.pad_mode != "constant") bad("pad_mode \"" + c.pad_mode + "\" is not supported (constant)");
@@ -80,7 +92,7 @@ MimiConfig parse_hf_fields(const json& j, const std::string& where) {
   read(j, "pad_mode", c.pad_mode, where);
   read(j, "num_hidden_layers", c.layers, where);
   read(j, "num_attention_heads", c.heads, where);
-  c.head_dim = c.hidden / c.heads;
+  c.head_dim = c.heads > 0 ? c.hidden / c.heads : 0;  // validate() rejects heads <= 0
   read(j, "head_dim", c.head_dim, where);
   read(j, "intermediate_size", c.intermediate, where);
   read(j, "norm_eps", c.norm_eps, where);
@@ -147,7 +159,7 @@ MimiConfig parse_orig_fields(const json& j, const std::string& where) {
     int d_model = c.hidden;
     read(t, "d_model", d_model, where);
     if (d_model != c.hidden) throw Error(ErrorCode::BadModelFile, where + ": transformer d_model differs from SEANet dimension");
-    c.head_dim = c.hidden / c.heads;
+    c.head_dim = c.heads > 0 ? c.hidden / c.heads : 0;  // validate() rejects heads <= 0
   }
   if (j.contains("quantizer")) {
     const auto& q = j["quantizer"];
