@@ -90,10 +90,10 @@ TEST(Session, CancelFromAnotherThreadStopsWithinOneFrame) {
   ASSERT_TRUE(first.has_value());
   const double frame_ms = first->metrics.generate_ms;
   std::atomic<int64_t> frames_at_cancel{-1};
-  int64_t frames = 1;
+  std::atomic<int64_t> frames{1};  // read by the canceller while the main thread counts (TSan found it plain)
   std::thread canceller([&] {
     std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(3.5 * std::max(frame_ms, 1.0)));
-    frames_at_cancel = frames;  // written by the main thread before each next()
+    frames_at_cancel = frames.load();
     cancel.cancel();
   });
   std::vector<csm::AudioChunk> rest;
@@ -105,8 +105,8 @@ TEST(Session, CancelFromAnotherThreadStopsWithinOneFrame) {
   ASSERT_FALSE(rest.empty());
   EXPECT_TRUE(rest.back().last);
   EXPECT_EQ(session->summary().streams[0].stop, csm::StopReason::Cancelled);
-  EXPECT_LE(frames, frames_at_cancel + 1) << "more than one frame after cancel";
-  EXPECT_LT(frames, 750);
+  EXPECT_LE(frames.load(), frames_at_cancel.load() + 1) << "more than one frame after cancel";
+  EXPECT_LT(frames.load(), 750);
 }
 
 TEST(Session, BatchedStreamsEqualTheirSingleRunsAtTemperatureZero) {
