@@ -18,6 +18,11 @@
 namespace {
 
 using csm::test::close;
+
+// A fixture checkpoint folder, as a user's model folder is read.
+std::shared_ptr<const csm::CsmModel> load_model(const std::string& dir, at::ScalarType dtype) {
+  return csm::CsmModel::load(csm::TensorStore::open(dir), csm::load_csm_config(dir + "/config.json"), dtype, at::kCPU);
+}
 using csm::test::same_values;
 
 class CsmParity : public ::testing::TestWithParam<std::string> {
@@ -30,8 +35,7 @@ class CsmParity : public ::testing::TestWithParam<std::string> {
       GTEST_SKIP() << "tiny-a fixture missing";
     }
     expected_ = std::make_unique<csm::SafetensorsFile>(expected);
-    const auto config = csm::load_csm_config(dir_ + "/config.json");
-    model_ = csm::CsmModel::load(csm::TensorStore::open(dir_), config, at::kFloat, at::kCPU);
+    model_ = load_model(dir_, at::kFloat);
   }
   at::Tensor expect(const std::string& name) const { return expected_->tensor(name); }
 
@@ -194,8 +198,7 @@ TEST(CsmBatching, EachStreamOfABatchEqualsItsUnbatchedRun) {
     GTEST_SKIP();
   }
   const csm::SafetensorsFile expected(expected_path);
-  const auto model = csm::CsmModel::load(csm::TensorStore::open(dir), csm::load_csm_config(dir + "/config.json"),
-                                         at::kFloat, at::kCPU);
+  const auto model = load_model(dir, at::kFloat);
   // Prompts of different lengths (11 and 41 rows), three streams.
   const std::vector<csm::PromptRows> prompts = {{expected.tensor("prompt_tokens"), expected.tensor("prompt_mask")},
                                                 {expected.tensor("context_tokens"), expected.tensor("context_mask")},
@@ -214,8 +217,7 @@ TEST(CsmBatching, EachStreamOfABatchEqualsItsUnbatchedRun) {
 TEST(CsmBatching, CancelInsideAFrameReturnsNothing) {
   const std::string dir = csm::test::fixture_path("tiny-a/orig");
   if (dir.empty()) GTEST_SKIP();
-  const auto model = csm::CsmModel::load(csm::TensorStore::open(dir), csm::load_csm_config(dir + "/config.json"),
-                                         at::kFloat, at::kCPU);
+  const auto model = load_model(dir, at::kFloat);
   const auto rows = at::zeros({1, 3, 17}, at::kLong), mask = at::ones({1, 3, 17}, at::kBool);
   csm::FrameGenerator generator(model, rows, mask, {0.9f, 50, 1}, 4);
   int checks = 0;
@@ -237,8 +239,7 @@ TEST(CsmBf16, Codebook0LogitsStayCloseToTheFp32Reference) {
     GTEST_SKIP();
   }
   const csm::SafetensorsFile expected(expected_path);
-  const auto model = csm::CsmModel::load(csm::TensorStore::open(dir), csm::load_csm_config(dir + "/config.json"),
-                                         at::kBFloat16, at::kCPU);
+  const auto model = load_model(dir, at::kBFloat16);
   csm::FrameGenerator generator(model, expected.tensor("prompt_tokens").unsqueeze(0),
                                 expected.tensor("prompt_mask").unsqueeze(0), {0.0f, 50, 0}, 4);
   (void)generator.next_frame();

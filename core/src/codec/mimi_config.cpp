@@ -65,13 +65,19 @@ int MimiConfig::latent_stride() const {
 }
 int MimiConfig::samples_per_frame() const { return hop() * latent_stride(); }
 
-MimiConfig parse_hf_mimi_config(const json& j, const std::string& where) {
+// Runs a field parser so that any JSON type surprise becomes a model-file error.
+MimiConfig parse_object(const json& j, const std::string& where,
+                        MimiConfig (*fields)(const json&, const std::string&)) {
   if (!j.is_object()) throw Error(ErrorCode::BadModelFile, where + " is not a JSON object");
   try {
-    return parse_hf_fields(j, where);
+    return fields(j, where);
   } catch (const json::exception& e) {
     throw Error(ErrorCode::BadModelFile, where + ": a Mimi field has the wrong type (" + e.what() + ")");
   }
+}
+
+MimiConfig parse_hf_mimi_config(const json& j, const std::string& where) {
+  return parse_object(j, where, parse_hf_fields);
 }
 
 MimiConfig parse_hf_fields(const json& j, const std::string& where) {
@@ -122,12 +128,7 @@ MimiConfig parse_hf_fields(const json& j, const std::string& where) {
 }
 
 MimiConfig parse_orig_mimi_config(const json& j, const std::string& where) {
-  if (!j.is_object()) throw Error(ErrorCode::BadModelFile, where + " is not a JSON object");
-  try {
-    return parse_orig_fields(j, where);
-  } catch (const json::exception& e) {
-    throw Error(ErrorCode::BadModelFile, where + ": a Mimi field has the wrong type (" + e.what() + ")");
-  }
+  return parse_object(j, where, parse_orig_fields);
 }
 
 MimiConfig parse_orig_fields(const json& j, const std::string& where) {
