@@ -191,12 +191,8 @@ TEST(CsmConfigs, TransformersFourSpellingIsRead) {
 namespace {
 
 TEST(CsmBatching, EachStreamOfABatchEqualsItsUnbatchedRun) {
-  const std::string dir = csm::test::fixture_path("tiny-a/hf");
-  const std::string expected_path = csm::test::fixture_path("tiny-a/expected/expected.safetensors");
-  if (dir.empty() || expected_path.empty()) {
-    if (csm::test::fixtures_required()) FAIL() << "tiny-a fixture missing";
-    GTEST_SKIP();
-  }
+  CSM_REQUIRE_FIXTURE(dir, "tiny-a/hf");
+  CSM_REQUIRE_FIXTURE(expected_path, "tiny-a/expected/expected.safetensors");
   const csm::SafetensorsFile expected(expected_path);
   const auto model = load_model(dir, at::kFloat);
   // Prompts of different lengths (11 and 41 rows), three streams.
@@ -215,8 +211,7 @@ TEST(CsmBatching, EachStreamOfABatchEqualsItsUnbatchedRun) {
 }
 
 TEST(CsmBatching, CancelInsideAFrameReturnsNothing) {
-  const std::string dir = csm::test::fixture_path("tiny-a/orig");
-  if (dir.empty()) GTEST_SKIP();
+  CSM_REQUIRE_FIXTURE(dir, "tiny-a/orig");
   const auto model = load_model(dir, at::kFloat);
   const auto rows = at::zeros({1, 3, 17}, at::kLong), mask = at::ones({1, 3, 17}, at::kBool);
   csm::FrameGenerator generator(model, rows, mask, {0.9f, 50, 1}, 4);
@@ -232,12 +227,8 @@ namespace {
 // bf16 weights and activations (the CUDA default), computed here on the CPU: the
 // codebook-0 logits stay within a stated tolerance of the fp32 reference.
 TEST(CsmBf16, Codebook0LogitsStayCloseToTheFp32Reference) {
-  const std::string dir = csm::test::fixture_path("tiny-a/hf");
-  const std::string expected_path = csm::test::fixture_path("tiny-a/expected/expected.safetensors");
-  if (dir.empty() || expected_path.empty()) {
-    if (csm::test::fixtures_required()) FAIL() << "tiny-a fixture missing";
-    GTEST_SKIP();
-  }
+  CSM_REQUIRE_FIXTURE(dir, "tiny-a/hf");
+  CSM_REQUIRE_FIXTURE(expected_path, "tiny-a/expected/expected.safetensors");
   const csm::SafetensorsFile expected(expected_path);
   const auto model = load_model(dir, at::kBFloat16);
   csm::FrameGenerator generator(model, expected.tensor("prompt_tokens").unsqueeze(0),

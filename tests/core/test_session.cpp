@@ -110,11 +110,7 @@ TEST(Session, CancelFromAnotherThreadStopsWithinOneFrame) {
 }
 
 TEST(Session, BatchedStreamsEqualTheirSingleRunsAtTemperatureZero) {
-  const std::string dir = csm::test::fixture_path("tiny-a/hf");
-  if (dir.empty()) {
-    if (csm::test::fixtures_required()) FAIL() << "tiny-a fixture missing";
-    GTEST_SKIP();
-  }
+  CSM_REQUIRE_FIXTURE(dir, "tiny-a/hf");
   const auto engine = csm::Engine::load({dir});
   auto c = config(160, 80, 2, 960);
   c.temperature = 0;
