@@ -7,6 +7,7 @@
 #include "codec/mimi_codec.h"
 #include "codec/mimi_weights.h"
 #include "csm/error.h"
+#include "runtime/torch_failure.h"
 
 namespace csm {
 namespace fs = std::filesystem;
@@ -37,6 +38,8 @@ std::vector<float> to_samples(const at::Tensor& audio) {
   return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
 }
 
+const char* const kShorterAudio = "give shorter audio, or decode it in chunks (--chunk-frames)";
+
 class CodecImpl final : public Codec {
  public:
   explicit CodecImpl(CodecSource source)
@@ -54,12 +57,14 @@ class CodecImpl final : public Codec {
 
   Frames encode(const std::vector<float>& samples) const override {
     if (samples.empty()) throw Error(ErrorCode::InvalidArgument, "no audio to encode");
-    const auto wave = at::tensor(samples, at::kFloat).view({1, 1, -1});
-    return to_frames(mimi_->encode(wave));
+    return guard_torch("encoding audio", kShorterAudio, [&] {
+      return to_frames(mimi_->encode(at::tensor(samples, at::kFloat).view({1, 1, -1})));
+    });
   }
   std::vector<float> decode(const Frames& frames) const override {
     if (frames.empty()) return {};
-    return to_samples(mimi_->decode(to_codes(frames, num_codebooks())));
+    return guard_torch("decoding audio", kShorterAudio,
+                       [&] { return to_samples(mimi_->decode(to_codes(frames, num_codebooks()))); });
   }
 
   class StreamImpl final : public Stream {
@@ -67,7 +72,9 @@ class CodecImpl final : public Codec {
     explicit StreamImpl(std::shared_ptr<const MimiCodec> mimi) : mimi_(std::move(mimi)) {}
     std::vector<float> decode(const Frames& frames) override {
       if (frames.empty()) return {};
-      return to_samples(mimi_->decode_step(to_codes(frames, mimi_->config().num_quantizers), state_));
+      return guard_torch("decoding audio", kShorterAudio, [&] {
+        return to_samples(mimi_->decode_step(to_codes(frames, mimi_->config().num_quantizers), state_));
+      });
     }
     void reset() override { state_ = MimiDecoderState{}; }
 
@@ -94,7 +101,7 @@ std::shared_ptr<const Codec> Codec::load(const CodecOptions& options) {
       return std::make_shared<CodecImpl>(MimiConfig{}, 0);
     return std::make_shared<CodecImpl>(locate_codec(options.model, options.codec));
   } catch (const c10::Error& e) {
-    throw Error(ErrorCode::Internal, std::string("LibTorch failed while loading Mimi: ") + e.what_without_backtrace());
+    throw from_torch_failure(e, "loading Mimi", "close other programs that hold much memory");
   }
 }
 

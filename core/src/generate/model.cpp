@@ -12,11 +12,13 @@
 #include "io/tensor_store.h"
 #include "model/csm_model.h"
 #include "runtime/device_policy.h"
+#include "runtime/torch_failure.h"
 
 namespace csm {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+const char* const kSmallerRun = "use a shorter context, fewer frames, or a smaller dtype";
 
 int64_t bytes_per_frame(const CsmModel& m) {
   // Backbone once, codebook-0 head once, then per depth step the decoder, the
@@ -52,7 +54,8 @@ class FrameStreamImpl final : public FrameStream {
   std::optional<std::vector<int32_t>> next() override {
     if (done_ || frames_ >= max_frames_) return std::nullopt;
     const auto t0 = Clock::now();
-    const auto frame = generator_.next_frame().to(at::kCPU).to(at::kInt).contiguous();
+    const auto frame = guard_torch("generating", kSmallerRun,
+                                   [&] { return generator_.next_frame().to(at::kCPU).to(at::kInt).contiguous(); });
     timing_.backbone_ms = generator_.last_backbone_ms();
     timing_.decoder_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count() - timing_.backbone_ms;
     std::vector<int32_t> codes(frame.data_ptr<int32_t>(), frame.data_ptr<int32_t>() + frame.numel());
@@ -130,7 +133,8 @@ class ModelImpl final : public Model {
     const auto& c = model_->config();
     // Mimi's codebooks hold 2048 entries; ids above (CSM's extra 2048..2050) are not audio.
     const auto prompt = build_prompt(*tokenizer_, context, target, c.num_codebooks, std::min(c.audio_vocab, 2048));
-    return std::make_unique<FrameStreamImpl>(model_, prompt, sampling, max_frames);
+    return guard_torch("starting generation", kSmallerRun,
+                       [&] { return std::make_unique<FrameStreamImpl>(model_, prompt, sampling, max_frames); });
   }
 
   std::unique_ptr<FrameStream> start_from_ids(const std::vector<int32_t>& ids, const SamplingParams& sampling,
@@ -143,7 +147,8 @@ class ModelImpl final : public Model {
     prompt.rows.select(1, cb).copy_(at::tensor(std::vector<int64_t>(ids.begin(), ids.end()), at::kLong));
     prompt.mask = at::zeros({n, cb + 1}, at::kBool);
     prompt.mask.select(1, cb).fill_(true);
-    return std::make_unique<FrameStreamImpl>(model_, prompt, sampling, max_frames);
+    return guard_torch("starting generation", kSmallerRun,
+                       [&] { return std::make_unique<FrameStreamImpl>(model_, prompt, sampling, max_frames); });
   }
 
  private:
@@ -161,7 +166,7 @@ std::shared_ptr<const Model> Model::load(const ModelOptions& options) {
   try {
     return std::make_shared<ModelImpl>(options);
   } catch (const c10::Error& e) {
-    throw Error(ErrorCode::Internal, std::string("LibTorch failed while loading the model: ") + e.what_without_backtrace());
+    throw from_torch_failure(e, "loading the model", "use --dtype bfloat16, or a device with more memory");
   }
 }
 

@@ -1,6 +1,7 @@
 #include "runtime/device_policy.h"
 
 #include "csm/error.h"
+#include "runtime/torch_compat.h"
 
 namespace csm {
 
@@ -36,6 +37,8 @@ std::string dtype_name(at::ScalarType t) {
   }
 }
 
-int64_t device_memory_in_use(const at::Device&) { return 0; }  // CUDA statistics arrive with the CUDA path
+int64_t device_memory_in_use(const at::Device& device) {
+  return device.is_cuda() ? compat::device_memory_allocated(device.has_index() ? device.index() : 0) : 0;
+}
 
 }  // namespace csm

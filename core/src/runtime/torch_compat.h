@@ -3,6 +3,9 @@
 // GPU machine's PyTorch). Everything else calls these wrappers.
 #include <ATen/ATen.h>
 #include <torch/version.h>
+#if defined(CSM_WITH_CUDA)
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 
 #define CSM_TORCH_AT_LEAST(major, minor) \
   (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
@@ -24,5 +27,37 @@ inline at::Tensor scaled_dot_product_attention(const at::Tensor& q, const at::Te
   return at::matmul(at::softmax(scores, -1), v.to(at::kFloat)).to(q.scalar_type());
 #endif
 }
+
+// After a failed allocation the CUDA caching allocator still holds the blocks the
+// failed run freed; handing them back lets the next, smaller run have them.
+inline void release_cached_device_memory() {
+#if defined(CSM_WITH_CUDA)
+  if (at::hasCUDA()) c10::cuda::CUDACachingAllocator::emptyCache();
+#endif
+}
+
+// Bytes the caching allocator has handed out on a CUDA device (0 without CUDA).
+inline int64_t device_memory_allocated(int device_index) {
+#if defined(CSM_WITH_CUDA)
+  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(device_index));
+  return stats.allocated_bytes[0].current;  // index 0: the aggregate over pool kinds
+#else
+  (void)device_index;
+  return 0;
+#endif
+}
+
+// c10::Allocator lost the const on allocate() and gained a pure copy_data() in
+// LibTorch 2.3; an allocator written against this base builds with both.
+class AllocatorBase : public c10::Allocator {
+ public:
+  virtual c10::DataPtr allocate_bytes(size_t bytes) = 0;
+#if CSM_TORCH_AT_LEAST(2, 3)
+  c10::DataPtr allocate(size_t bytes) override { return allocate_bytes(bytes); }
+  void copy_data(void* dest, const void* src, std::size_t count) const override { default_copy_data(dest, src, count); }
+#else
+  c10::DataPtr allocate(size_t bytes) const override { return const_cast<AllocatorBase*>(this)->allocate_bytes(bytes); }
+#endif
+};
 
 }  // namespace csm::compat
