@@ -78,7 +78,7 @@ struct AudioChunk {
   ChunkMetrics metrics;
 };
 
-enum class StopReason { Running, EndOfSpeech, MaxLength, Cancelled };
+enum class StopReason { Running, EndOfSpeech, MaxLength, Cancelled, Failed };
 const char* to_string(StopReason reason);
 
 struct StreamSummary {
@@ -102,6 +102,9 @@ class Session {
  public:
   virtual ~Session() = default;
   // The next chunk of any stream, as soon as it is ready; nothing when every stream has stopped.
+  // When generation fails (out of memory above all), the frames made so far still
+  // come out, as each stream's last chunk (stop: Failed); the call after them throws
+  // the csm::Error. The engine stays usable for a smaller run.
   virtual std::optional<AudioChunk> next() = 0;
   // Live knobs: applied from the next frame.
   virtual void set_sampling(const SamplingParams& sampling) = 0;

@@ -10,6 +10,7 @@
 #include "io/model_location.h"
 #include "io/tensor_store.h"
 #include "runtime/device_policy.h"
+#include "runtime/torch_failure.h"
 
 namespace csm {
 namespace fs = std::filesystem;
@@ -103,7 +104,9 @@ class EngineImpl final : public Engine {
   std::vector<std::vector<int32_t>> encode_audio(const std::vector<float>& samples, int sample_rate) const override {
     if (samples.empty()) throw Error(ErrorCode::InvalidArgument, "the voice clip is empty");
     const auto audio = resample(samples, sample_rate, parts_->mimi->config().sample_rate);
-    const auto codes = parts_->mimi->encode(at::tensor(audio, at::kFloat).view({1, 1, -1}))[0].t().to(at::kInt).contiguous();
+    const auto codes = guard_torch("encoding the voice clip", "use a shorter voice clip", [&] {
+      return parts_->mimi->encode(at::tensor(audio, at::kFloat).view({1, 1, -1}))[0].t().to(at::kInt).contiguous();
+    });
     std::vector<std::vector<int32_t>> frames(static_cast<size_t>(codes.size(0)));
     const int32_t* data = codes.data_ptr<int32_t>();
     for (int64_t t = 0; t < codes.size(0); ++t) frames[t].assign(data + t * codes.size(1), data + (t + 1) * codes.size(1));
@@ -120,7 +123,7 @@ std::shared_ptr<const Engine> Engine::load(const EngineOptions& options) {
   try {
     return std::make_shared<EngineImpl>(load_parts(options));
   } catch (const c10::Error& e) {
-    throw Error(ErrorCode::Internal, std::string("LibTorch failed while loading: ") + e.what_without_backtrace());
+    throw from_torch_failure(e, "loading", "use --dtype bfloat16, or a device with more memory");
   }
 }
 
@@ -130,6 +133,7 @@ const char* to_string(StopReason reason) {
     case StopReason::EndOfSpeech: return "end of speech";
     case StopReason::MaxLength: return "max length";
     case StopReason::Cancelled: return "cancelled";
+    case StopReason::Failed: return "failed";
   }
   return "?";
 }

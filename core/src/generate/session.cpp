@@ -10,6 +10,7 @@
 #include "generate/prompt_builder.h"
 #include "generate/text_splitter.h"
 #include "runtime/device_policy.h"
+#include "runtime/torch_failure.h"
 
 namespace csm {
 namespace {
@@ -21,6 +22,7 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxPieceTokens = 80;
 constexpr int64_t kPieceMinFrames = 25;
 constexpr int64_t kPieceFramesPerToken = 6;
+const char* const kSmallerRun = "try fewer streams at once (--stream-batch), shorter text, or a smaller dtype";
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -71,25 +73,41 @@ class SessionImpl final : public Session {
     try {
       while (ready_.empty() && !all_finished()) step();
     } catch (const c10::Error& e) {
-      fail(e.what_without_backtrace());
+      fail(from_torch_failure(e, "generating", kSmallerRun));
     } catch (const std::bad_alloc&) {
-      fail("out of memory");
+      fail(Error(ErrorCode::OutOfMemory, "out of memory while generating", kSmallerRun));
     }
-    if (ready_.empty()) return std::nullopt;
+    if (ready_.empty()) {
+      if (failure_) throw take_failure();
+      return std::nullopt;
+    }
     AudioChunk chunk = std::move(ready_.front());
     ready_.pop_front();
     return chunk;
   }
 
-  // A failure inside LibTorch (out of memory above all) ends this session with a
-  // clear error; the engine itself stays usable for a smaller run.
-  [[noreturn]] void fail(const std::string& what) {
-    for (auto& s : streams_) s.finished = true;
+  // A failure inside LibTorch ends the session. What was generated is not lost:
+  // each stream's pending frames are decoded into its last chunk, handed out
+  // before the error. The generator (and its caches) go first, to make room.
+  void fail(Error error) {
     generator_.reset();
-    const bool oom = what.find("out of memory") != std::string::npos || what.find("can't allocate") != std::string::npos;
-    throw Error(oom ? ErrorCode::OutOfMemory : ErrorCode::Internal,
-                std::string(oom ? "out of memory while generating" : "generation failed") + ": " + what,
-                oom ? "try fewer streams at once, shorter audio, or a smaller dtype" : "");
+    failure_ = std::move(error);
+    for (auto& s : streams_) {
+      if (s.finished) continue;
+      try {
+        finish(s, StopReason::Failed);
+      } catch (const std::exception&) {  // not even decoding fits: these frames are gone
+        s.finished = true;
+        s.pending.clear();
+        summary_.streams[static_cast<size_t>(&s - streams_.data())].stop = StopReason::Failed;
+      }
+    }
+  }
+
+  Error take_failure() {
+    Error error = std::move(*failure_);
+    failure_.reset();
+    return error;
   }
 
   void set_sampling(const SamplingParams& sampling) override {
@@ -142,6 +160,7 @@ class SessionImpl final : public Session {
     options.sampling = sampling_.has_value() ? *sampling_ : SamplingParams{config_.temperature, config_.topk, config_.seed + pieces_started_};
     options.max_frames = frames;
     options.decodable_codes = parts_->mimi->config().codebook_size;
+    generator_.reset();  // the last piece's caches go before the next piece's are made
     generator_ = std::make_unique<FrameGenerator>(parts_->model, prompts, options);
     ++pieces_started_;
   }
@@ -269,6 +288,7 @@ class SessionImpl final : public Session {
   uint64_t pieces_started_ = 0;
   int64_t frames_generated_ = 0;
   std::deque<AudioChunk> ready_;
+  std::optional<Error> failure_;  // thrown once the chunks made before it are out
   RunSummary summary_;
 };
 
@@ -279,7 +299,9 @@ std::unique_ptr<Session> start_session(std::shared_ptr<const EngineParts> parts,
   try {
     return std::make_unique<SessionImpl>(std::move(parts), std::move(requests), config, std::move(cancel));
   } catch (const c10::Error& e) {
-    throw Error(ErrorCode::Internal, std::string("LibTorch failed: ") + e.what_without_backtrace());
+    throw from_torch_failure(e, "starting generation", kSmallerRun);
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorCode::OutOfMemory, "out of memory while starting generation", kSmallerRun);
   }
 }
 
