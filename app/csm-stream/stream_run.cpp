@@ -70,6 +70,29 @@ struct StreamSinks {
   CodesFile codes;
 };
 
+// A run failed (out of memory, say): what it made stays on disk and is named;
+// a file it never wrote to goes, rather than pose as a result.
+void keep_what_was_made(std::vector<StreamSinks>& sinks, int sample_rate, const std::string& codes_out) {
+  for (auto& sink : sinks) {
+    if (!sink.wav) continue;
+    const std::string path = sink.wav->path();
+    const int64_t samples = sink.wav->frames_written();
+    const double seconds = samples / double(sample_rate);
+    try {
+      sink.wav.reset();
+      if (samples == 0) std::filesystem::remove(path);
+      else std::fprintf(stderr, "csm-stream: kept what was made before the failure: %s (%.2f s)\n", path.c_str(), seconds);
+    } catch (const std::exception&) {  // the error being reported matters more
+    }
+  }
+  if (!codes_out.empty() && !sinks.empty() && !sinks.front().codes.frames.empty()) {
+    try {
+      write_codes_json(codes_out, sinks.front().codes);
+    } catch (const Error&) {
+    }
+  }
+}
+
 // A progress bar on a terminal; otherwise one line per finished file.
 std::function<void(const DownloadProgress&)> download_bar(bool live) {
   return [live](const DownloadProgress& p) {
@@ -137,18 +160,25 @@ int run_stream(const Args& args, const std::vector<std::string>& texts) {
       }
       if (!path.empty()) sinks[i - begin].wav = std::make_unique<WavWriter>(path, info.sample_rate, format);
     }
-    auto session = engine->start(std::move(requests), config, cancel);
-    while (auto chunk = session->next()) {
-      auto& sink = sinks[static_cast<size_t>(chunk->stream)];
-      if (sink.wav) sink.wav->write(chunk->samples);
-      if (player) player->play(chunk->samples);
-      sink.codes.frames.insert(sink.codes.frames.end(), chunk->codes.begin(), chunk->codes.end());
-      if (metrics.is_open()) metrics << metrics_line(*chunk).dump() << "\n" << std::flush;
-      if (live) {
-        const auto& m = chunk->metrics;
-        std::fprintf(stderr, "\r  audio %6.2f s | RTF %5.2f | first audio %6.0f ms | %5.1f frames/s   ",
-                     (chunk->first_frame + chunk->codes.size()) * 0.08, m.rtf, m.first_audio_ms, m.frames_per_s);
+    std::unique_ptr<Session> session;
+    try {
+      session = engine->start(std::move(requests), config, cancel);
+      while (auto chunk = session->next()) {
+        auto& sink = sinks[static_cast<size_t>(chunk->stream)];
+        if (sink.wav) sink.wav->write(chunk->samples);
+        if (player) player->play(chunk->samples);
+        sink.codes.frames.insert(sink.codes.frames.end(), chunk->codes.begin(), chunk->codes.end());
+        if (metrics.is_open()) metrics << metrics_line(*chunk).dump() << "\n" << std::flush;
+        if (live) {
+          const auto& m = chunk->metrics;
+          std::fprintf(stderr, "\r  audio %6.2f s | RTF %5.2f | first audio %6.0f ms | %5.1f frames/s   ",
+                       (chunk->first_frame + chunk->codes.size()) * 0.08, m.rtf, m.first_audio_ms, m.frames_per_s);
+        }
       }
+    } catch (const Error&) {
+      if (live) std::fprintf(stderr, "\n");
+      keep_what_was_made(sinks, info.sample_rate, args.has("codes-out") ? args.get("codes-out") : std::string());
+      throw;
     }
     if (live) std::fprintf(stderr, "\n");
     const RunSummary& summary = session->summary();

@@ -57,6 +57,43 @@ TEST(Faults, AKilledRunLeavesAValidPartialWav) {
   EXPECT_EQ(static_cast<int64_t>(std::filesystem::file_size(wav)), 44 + 2 * frames);
 }
 
+// Runs csm-stream with its data segment capped at `limit_mib`: memory really runs out.
+csm::test::ProcessResult stream_with_memory(int limit_mib, const std::string& args) {
+  return run_process("bash -c " + shell_quote("ulimit -d " + std::to_string(limit_mib * 1024) + "; exec " +
+                                              tool("csm-stream") + " --model demo --quiet " + args));
+}
+
+TEST(Faults, RunningOutOfMemorySaysSoAndASmallerBatchFits) {
+#ifdef CSM_SANITIZER_BUILD
+  GTEST_SKIP() << "the sanitizers' own reservations make a memory cap meaningless";
+#endif
+  const std::string dir = csm::test::temp_dir("faults");
+  {
+    std::ofstream batch(dir + "/batch.txt");
+    for (int i = 1; i <= 48; ++i) batch << "Line " << i << " of a batch too large for this memory.\n";
+  }
+  std::ofstream(dir + "/one.txt") << "One line fits.\n";
+  const std::string common = " --max-audio-ms 320 --batch-file " + dir;
+  // The least memory one stream runs in on this machine (libraries and threads differ).
+  int fits = 0;
+  for (int mib = 150; mib <= 1500 && !fits; mib += 25)
+    if (stream_with_memory(mib, common + "/one.txt --out-dir " + dir + "/probe").exit_code == 0) fits = mib;
+  ASSERT_GT(fits, 0) << "csm-stream never ran, even with 1.5 GiB";
+
+  const int limit = fits + 40;
+  const auto big = stream_with_memory(limit, common + "/batch.txt --stream-batch 48 --out-dir " + dir + "/big");
+  EXPECT_EQ(big.exit_code, 6) << "48 streams in " << limit << " MiB: " << big.err;
+  EXPECT_NE(big.err.find("csm-stream: error: out of memory while"), std::string::npos) << big.err;
+  EXPECT_NE(big.err.find("csm-stream: hint: try fewer streams at once (--stream-batch)"), std::string::npos) << big.err;
+  EXPECT_EQ(big.err.find("enforce fail"), std::string::npos) << "LibTorch's internals leak into the message: " << big.err;
+  for (const auto& entry : std::filesystem::directory_iterator(dir + "/big"))
+    EXPECT_GT(wav_frames(entry.path().string()), 0) << entry.path() << ": an empty WAV left behind poses as a result";
+
+  const auto small = stream_with_memory(limit, common + "/batch.txt --stream-batch 1 --out-dir " + dir + "/small");
+  EXPECT_EQ(small.exit_code, 0) << small.err;
+  EXPECT_EQ(wav_frames(dir + "/small/048.wav"), 4 * 1920);
+}
+
 TEST(Faults, ATokenizerThatDoesNotFitTheModelIsRefused) {
   CSM_REQUIRE_FIXTURE(dir, "tiny-a/hf");
   const std::string model = csm::test::temp_dir("faults");
