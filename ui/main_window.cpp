@@ -399,6 +399,12 @@ void MainWindow::onFinished(const RunResult& result) {
   updateLiveFigures();
   setState(EngineState::Ready, result.cancelled ? tr("stopped") : QString());
   emit runCompleted(result);
+  recordRun(result, {});
+}
+
+// A finished run goes to the history; so does a failed one that made audio, with
+// what went wrong: nothing a run made is lost.
+void MainWindow::recordRun(const RunResult& result, const QString& failure) {
   if (!history_.isOpen() || run_audio_.isEmpty()) return;
   RunRecord record;
   record.started = QDateTime::currentDateTime();
@@ -406,6 +412,7 @@ void MainWindow::onFinished(const RunResult& result) {
   record.model = model_;
   record.settings = last_request_.settings.toJson();
   record.summary = result_json(result, underruns());
+  if (!failure.isEmpty()) record.summary.insert("failure", failure);
   QJsonArray chunks;
   for (const auto& c : run_chunks_) chunks.append(chunk_json(c));
   record.chunks = chunks;
@@ -416,8 +423,25 @@ void MainWindow::onFinished(const RunResult& result) {
   refreshHistory();
 }
 
+// What the chunks of a run that failed part way say about it.
+RunResult MainWindow::partialResult() const {
+  RunResult r;
+  for (const auto& c : run_chunks_) {
+    r.frames += c.frames;
+    r.wallMs = std::max(r.wallMs, c.elapsedMs);
+    r.peakRssBytes = std::max<qint64>(r.peakRssBytes, c.rssBytes);
+  }
+  if (!run_chunks_.isEmpty()) r.firstAudioMs = run_chunks_.front().firstAudioMs;
+  r.audioMs = r.frames * double(csm::StreamingConfig::kFrameMs);
+  r.rtf = r.audioMs > 0 ? r.wallMs / r.audioMs : 0;
+  r.realtimeStreams = r.wallMs > 0 ? r.audioMs / r.wallMs : 0;
+  r.stops << QString::fromUtf8(csm::to_string(csm::StopReason::Failed));
+  return r;
+}
+
 void MainWindow::onFailed(const QString& message, const QString& hint) {
   setState(EngineState::Ready, tr("last run failed"));
+  recordRun(partialResult(), message);
   statusBar()->showMessage(hint.isEmpty() ? message : message + " — " + hint, 15000);
   if (isVisible() && !qEnvironmentVariableIsSet("CSM_STUDIO_NO_DIALOGS"))
     QMessageBox::warning(this, tr("Generation failed"), hint.isEmpty() ? message : message + "\n\n" + hint);
@@ -426,9 +450,12 @@ void MainWindow::onFailed(const QString& message, const QString& hint) {
 void MainWindow::refreshHistory() {
   history_list_->clear();
   for (const auto& r : history_.list()) {
-    auto* item = new QListWidgetItem(tr("%1 — %2 (RTF %3)")
-                                         .arg(r.started.toString("MM-dd HH:mm:ss"), r.text.left(40))
-                                         .arg(r.summary.value("rtf").toDouble(), 0, 'f', 2));
+    const QString when = r.started.toString("MM-dd HH:mm:ss"), what = r.text.left(40);
+    auto* item = new QListWidgetItem(
+        r.summary.contains("failure")
+            ? tr("%1 — %2 (failed, %3 s kept)").arg(when, what).arg(r.summary.value("audio_ms").toDouble() / 1000, 0, 'f', 2)
+            : tr("%1 — %2 (RTF %3)").arg(when, what).arg(r.summary.value("rtf").toDouble(), 0, 'f', 2));
+    if (r.summary.contains("failure")) item->setToolTip(r.summary.value("failure").toString());
     item->setData(Qt::UserRole, r.id);
     history_list_->addItem(item);
   }

@@ -67,6 +67,8 @@ class MainWindow : public QMainWindow {
   void onChunk(const ChunkStats& stats, const QVector<float>& samples);
   void onFinished(const RunResult& result);
   void onFailed(const QString& message, const QString& hint);
+  void recordRun(const RunResult& result, const QString& failure);
+  RunResult partialResult() const;
   void refreshHistory();
   void replaySelected();
   void compareSelected();

@@ -10,9 +10,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <QStatusBar>
+
 #include "labeled_slider.h"
 #include "main_window.h"
 #include "run_settings_panel.h"
+#include "support/limited_cpu_allocator.h"
 #include "time_series_plot.h"
 #include "voice_clip_panel.h"
 
@@ -133,6 +136,41 @@ class MainWindowTest : public QObject {
     QVERIFY(w.exportPlots(dir_.filePath("plots"), "pdf"));
     for (const char* f : {"out.wav", "m.csv", "m.json", "plots-rtf.png", "plots-latency.pdf", "plots-memory.png"})
       QVERIFY2(QFileInfo(dir_.filePath(f)).size() > 0, f);
+  }
+
+  void aRunThatRunsOutOfMemoryKeepsItsAudio() {
+    MainWindow w("demo", dir_.filePath("h5.sqlite"), false);
+    QVERIFY(wait_ready(w));
+    RunSettings s;
+    s.max_audio_ms = 120000;
+    s.chunk_ms = 400;  // frames wait between chunks: the failure lands among them
+    w.settingsPanel()->setSettings(s);
+    w.textEdit()->setPlainText("This run runs out of memory part way.");
+    csm::test::LimitedCpuAllocator allocator;
+    w.generate();
+    QTRY_VERIFY_WITH_TIMEOUT(w.rtfPlot()->pointCount(0) >= 2, 30000);
+    allocator.fail_nth(1);  // the worker's next LibTorch allocation fails, as on a full device
+    QTRY_COMPARE_WITH_TIMEOUT(w.state(), EngineState::Ready, 30000);
+    QCOMPARE(allocator.refused(), 1);
+    QVERIFY2(w.statusBar()->currentMessage().contains("out of memory while generating"),
+             qPrintable(w.statusBar()->currentMessage()));
+
+    const auto runs = w.history().list();
+    QCOMPARE(runs.size(), 1);
+    const auto& run = runs.front();
+    QVERIFY(run.summary.value("failure").toString().contains("out of memory"));
+    const qint64 frames = run.summary.value("frames").toInteger();
+    QVERIFY(frames >= 6);  // the chunks before, and the frames made after the last one
+    QCOMPARE(qint64(w.lastAudio().size()), frames * 1920);
+    QCOMPARE(QFileInfo(run.audioPath).size(), 44 + 2 * frames * 1920);  // 16-bit WAV of every frame
+
+    // The same engine runs again.
+    s.max_audio_ms = 800;
+    w.settingsPanel()->setSettings(s);
+    QSignalSpy done(&w, &MainWindow::runCompleted);
+    w.generate();
+    QVERIFY(done.wait(60000));
+    QCOMPARE(w.history().list().size(), 2);
   }
 
   void closingMidRunStopsTheWorker() {
