@@ -1,6 +1,7 @@
 #include "csm-bench/streaming_bench.h"
 
 #include <algorithm>
+#include <limits>
 #include <cstdio>
 #include <sstream>
 
@@ -95,11 +96,15 @@ nlohmann::json run_sweep(const SweepOptions& o) {
   base.seed = 1;
   (void)measure(*engine, base, 1);  // warm-up: first-touch allocations, caches
   const std::vector<bool> graphs = info.cuda_graphs_available ? std::vector<bool>{true, false} : std::vector<bool>{false};
-  nlohmann::json rows = nlohmann::json::array();
+  nlohmann::json rows = nlohmann::json::array(), out_of_memory = nlohmann::json::array();
+  // A batch that runs out of memory is the machine's answer, not the sweep's end:
+  // it is reported, and no larger batch is tried.
+  int too_many = std::numeric_limits<int>::max();
   for (int streams : o.stream_batches)
     for (bool graph : graphs)
       for (int chunk : o.chunk_sizes_ms)
         for (int batch : o.frame_batches) {
+          if (streams >= too_many) continue;
           StreamingConfig c = base;
           c.chunk_size_ms = chunk;
           c.first_chunk_ms = StreamingConfig::kFrameMs;
@@ -108,8 +113,19 @@ nlohmann::json run_sweep(const SweepOptions& o) {
           c.validate();
           std::fprintf(stderr, "csm-bench: chunk %d ms, frame batch %d, %s, %d stream(s) ...\n", chunk, batch,
                        graph ? "graphs" : "no graphs", streams);
-          rows.push_back(measure(*engine, c, streams));
+          try {
+            rows.push_back(measure(*engine, c, streams));
+          } catch (const Error& e) {
+            if (e.code() != ErrorCode::OutOfMemory) throw;
+            std::fprintf(stderr, "csm-bench: %d stream(s) ran out of memory; larger batches are skipped\n", streams);
+            out_of_memory.push_back({{"stream_batch", streams}, {"chunk_size_ms", chunk}, {"frame_batch_size", batch},
+                                     {"cuda_graphs", graph}, {"error", e.what()}});
+            too_many = streams;
+          }
         }
+  if (rows.empty())
+    throw Error(ErrorCode::OutOfMemory, "every configuration of the sweep ran out of memory",
+                "try --stream-batches 1 and a smaller --bench-frames, or --dtype bfloat16");
   nlohmann::json single = nlohmann::json::array();
   for (const auto& r : rows)
     if (r["stream_batch"].get<int>() == 1) single.push_back(r);
@@ -123,6 +139,7 @@ nlohmann::json run_sweep(const SweepOptions& o) {
           {"dtype", info.dtype},
           {"frames_per_run", o.frames},
           {"runs", rows},
+          {"out_of_memory", out_of_memory},
           {"recommended", recommend(single.empty() ? rows : single, o.rtf_target)},
           {"best_throughput", best_throughput}};
 }
@@ -154,6 +171,12 @@ std::string sweep_table(const nlohmann::json& report) {
                   r["frame_batch_size"].get<int>(), r["rtf"].get<double>(), r["first_audio_ms"].get<double>(),
                   r["chunk_latency_p50_ms"].get<double>(), r["chunk_latency_p99_ms"].get<double>(),
                   r["realtime_streams"].get<double>());
+    out << line;
+  }
+  for (const auto& f : report.value("out_of_memory", nlohmann::json::array())) {
+    std::snprintf(line, sizeof line, "%-7d %-6s %-6d %-6d  out of memory\n", f["stream_batch"].get<int>(),
+                  f["cuda_graphs"].get<bool>() ? "on" : "off", f["chunk_size_ms"].get<int>(),
+                  f["frame_batch_size"].get<int>());
     out << line;
   }
   const auto& rec = report["recommended"];

@@ -57,12 +57,6 @@ TEST(Faults, AKilledRunLeavesAValidPartialWav) {
   EXPECT_EQ(static_cast<int64_t>(std::filesystem::file_size(wav)), 44 + 2 * frames);
 }
 
-// Runs csm-stream with its data segment capped at `limit_mib`: memory really runs out.
-csm::test::ProcessResult stream_with_memory(int limit_mib, const std::string& args) {
-  return run_process("bash -c " + shell_quote("ulimit -d " + std::to_string(limit_mib * 1024) + "; exec " +
-                                              tool("csm-stream") + " --model demo --quiet " + args));
-}
-
 TEST(Faults, RunningOutOfMemorySaysSoAndASmallerBatchFits) {
 #ifdef CSM_SANITIZER_BUILD
   GTEST_SKIP() << "the sanitizers' own reservations make a memory cap meaningless";
@@ -73,15 +67,12 @@ TEST(Faults, RunningOutOfMemorySaysSoAndASmallerBatchFits) {
     for (int i = 1; i <= 48; ++i) batch << "Line " << i << " of a batch too large for this memory.\n";
   }
   std::ofstream(dir + "/one.txt") << "One line fits.\n";
-  const std::string common = " --max-audio-ms 320 --batch-file " + dir;
-  // The least memory one stream runs in on this machine (libraries and threads differ).
-  int fits = 0;
-  for (int mib = 150; mib <= 1500 && !fits; mib += 25)
-    if (stream_with_memory(mib, common + "/one.txt --out-dir " + dir + "/probe").exit_code == 0) fits = mib;
+  const std::string stream = tool("csm-stream") + " --model demo --quiet --max-audio-ms 320 --batch-file " + dir;
+  const int fits = csm::test::least_memory_cap(stream + "/one.txt --out-dir " + dir + "/probe");
   ASSERT_GT(fits, 0) << "csm-stream never ran, even with 1.5 GiB";
 
   const int limit = fits + 40;
-  const auto big = stream_with_memory(limit, common + "/batch.txt --stream-batch 48 --out-dir " + dir + "/big");
+  const auto big = csm::test::run_with_memory_cap(limit, stream + "/batch.txt --stream-batch 48 --out-dir " + dir + "/big");
   EXPECT_EQ(big.exit_code, 6) << "48 streams in " << limit << " MiB: " << big.err;
   EXPECT_NE(big.err.find("csm-stream: error: out of memory while"), std::string::npos) << big.err;
   EXPECT_NE(big.err.find("csm-stream: hint: try fewer streams at once (--stream-batch)"), std::string::npos) << big.err;
@@ -89,7 +80,7 @@ TEST(Faults, RunningOutOfMemorySaysSoAndASmallerBatchFits) {
   for (const auto& entry : std::filesystem::directory_iterator(dir + "/big"))
     EXPECT_GT(wav_frames(entry.path().string()), 0) << entry.path() << ": an empty WAV left behind poses as a result";
 
-  const auto small = stream_with_memory(limit, common + "/batch.txt --stream-batch 1 --out-dir " + dir + "/small");
+  const auto small = csm::test::run_with_memory_cap(limit, stream + "/batch.txt --stream-batch 1 --out-dir " + dir + "/small");
   EXPECT_EQ(small.exit_code, 0) << small.err;
   EXPECT_EQ(wav_frames(dir + "/small/048.wav"), 4 * 1920);
 }

@@ -18,6 +18,16 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+ProcessResult run_with_memory_cap(int mib, const std::string& command) {
+  return run_process("bash -c " + shell_quote("ulimit -d " + std::to_string(mib * 1024) + "; exec " + command));
+}
+
+int least_memory_cap(const std::string& command) {
+  for (int mib = 150; mib <= 1500; mib += 25)
+    if (run_with_memory_cap(mib, command).exit_code == 0) return mib;
+  return 0;
+}
+
 std::string tool(const std::string& name) { return std::string(CSM_BIN_DIR) + "/" + name; }
 
 ProcessResult run_process(const std::string& command, const std::string& input) {
