@@ -1,6 +1,8 @@
 // Running out of memory: a clear error, nothing made before it lost, and the same
 // engine usable again with a smaller setting. Memory runs out for real here: a
 // budgeted CPU allocator in front of LibTorch's refuses what does not fit.
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "csm/codec.h"
@@ -143,6 +145,70 @@ TEST(OutOfMemory, FailureMidRunHandsOutEveryFrameMadeThenTheError) {
   // The engine carries nothing over from the failure: the next run is the reference.
   const auto again = collect(*engine->start(requests(1), config(2400)));
   EXPECT_EQ(again.codes, reference.codes);
+}
+
+// Wherever the failure lands (in a frame, in Mimi's decode of a chunk), what comes
+// out before the error is exactly the unbroken run's audio, up to where it stopped.
+TEST(OutOfMemory, WhateverFailsTheAudioHeardIsTheUnbrokenRunsAudio) {
+  const auto engine = demo();
+  const auto reference = collect(*engine->start(requests(1), config(2400)));
+  std::vector<int64_t> after_chunk;  // allocations made by the end of each chunk
+  {
+    LimitedCpuAllocator counting;
+    auto session = engine->start(requests(1), config(2400));
+    while (session->next()) after_chunk.push_back(counting.allocations());
+  }
+  ASSERT_GE(after_chunk.size(), 3u);
+  // The second chunk ends with ten frames decoded: its last allocations are Mimi's.
+  for (int64_t back : {1, 4, 16, 64, 256, 1024}) {
+    const int64_t nth = after_chunk[1] - back;
+    if (nth <= after_chunk[0]) continue;
+    LimitedCpuAllocator allocator;
+    allocator.fail_nth(nth);
+    std::optional<csm::Error> error;
+    const auto run = collect(*engine->start(requests(1), config(2400)), &error);
+    ASSERT_TRUE(error.has_value()) << "allocation " << nth << " never failed";
+    EXPECT_EQ(error->code(), csm::ErrorCode::OutOfMemory);
+    ASSERT_FALSE(run.chunks.empty());
+    EXPECT_TRUE(run.chunks.back().last) << "failing at allocation " << nth;
+    ASSERT_LE(run.codes.size(), reference.codes.size());
+    EXPECT_GE(run.codes.size(), 2u);
+    EXPECT_EQ(run.samples.size(), run.codes.size() * 1920u) << "failing at allocation " << nth;
+    for (size_t i = 0; i < run.codes.size(); ++i) ASSERT_EQ(run.codes[i], reference.codes[i]) << "frame " << i;
+    double worst = 0;
+    for (size_t i = 0; i < run.samples.size(); ++i)
+      worst = std::max(worst, double(std::abs(run.samples[i] - reference.samples[i])));
+    EXPECT_LT(worst, 1e-5) << "failing at allocation " << nth << ": the audio heard differs from the unbroken run";
+  }
+}
+
+TEST(OutOfMemory, AFailedStreamingDecodeLeavesTheStreamAsItWas) {
+  const auto codec = csm::Codec::load({"", "random:mimi", "cpu"});
+  const auto frame = [&](int32_t v) { return std::vector<int32_t>(static_cast<size_t>(codec->num_codebooks()), v); };
+  const csm::Frames first{frame(3)}, second{frame(9)};
+  auto unbroken = codec->stream();
+  unbroken->decode(first);
+  const auto expected = unbroken->decode(second);
+
+  int64_t per_call = 0;
+  {
+    auto probe = codec->stream();
+    probe->decode(first);
+    LimitedCpuAllocator counting;
+    probe->decode(second);
+    per_call = counting.allocations();
+  }
+  ASSERT_GT(per_call, 4);
+  for (int64_t nth : {int64_t(1), per_call / 3, per_call / 2, per_call - 1}) {
+    auto stream = codec->stream();
+    stream->decode(first);
+    {
+      LimitedCpuAllocator allocator;
+      allocator.fail_nth(nth);
+      EXPECT_THROW(stream->decode(second), csm::Error) << "allocation " << nth << " of " << per_call;
+    }
+    EXPECT_EQ(stream->decode(second), expected) << "a decode failing at allocation " << nth << " moved the stream on";
+  }
 }
 
 TEST(OutOfMemory, CodecSaysSoAndDecodesAfterwards) {

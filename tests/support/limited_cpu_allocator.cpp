@@ -66,13 +66,13 @@ class LimitedCpuAllocator::Installed final : public compat::AllocatorBase {
                   " bytes. Error code 12 (Cannot allocate memory)");
     }
     void* data = real_->raw_allocate(bytes);
+    ++state_->allocations;  // zero-byte ones too: fail_nth counts them
     const c10::Device cpu(c10::DeviceType::CPU);
     if (!data) return {nullptr, nullptr, &free_block, cpu};  // zero bytes
     {
       std::lock_guard<std::mutex> lock(g_blocks_mutex);
       blocks()[data] = Block{n, real_->raw_deleter(), state_};
     }
-    ++state_->allocations;
     const int64_t live = state_->live += n;
     for (int64_t peak = state_->peak; live > peak && !state_->peak.compare_exchange_weak(peak, live);) {
     }

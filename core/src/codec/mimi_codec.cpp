@@ -54,11 +54,16 @@ at::Tensor MimiCodec::decode(const at::Tensor& codes) const {
 
 at::Tensor MimiCodec::decode_step(const at::Tensor& codes, MimiDecoderState& state) const {
   check_codes(codes);
+  // The steps replace state tensors, never write into them, so this copy is a
+  // snapshot: a failure part way (out of memory) leaves the caller's state as it was.
+  MimiDecoderState next = state;
   auto latent = quantizer_.decode(codes.to(device_, at::kLong));
-  latent = upsample_.step(latent, state.upsample_partial);
-  latent = decoder_transformer_.step(latent.transpose(1, 2), state.transformer).transpose(1, 2);
-  state.frames += codes.size(2);
-  return decoder_.step(latent, state.seanet);
+  latent = upsample_.step(latent, next.upsample_partial);
+  latent = decoder_transformer_.step(latent.transpose(1, 2), next.transformer).transpose(1, 2);
+  next.frames += codes.size(2);
+  auto audio = decoder_.step(latent, next.seanet);
+  state = std::move(next);
+  return audio;
 }
 
 int64_t MimiCodec::parameter_count() const {

@@ -96,10 +96,15 @@ class SessionImpl final : public Session {
       if (s.finished) continue;
       try {
         finish(s, StopReason::Failed);
-      } catch (const std::exception&) {  // not even decoding fits: these frames are gone
+      } catch (const std::exception&) {  // not even decoding fits: the frames left are gone
         s.finished = true;
         s.pending.clear();
-        summary_.streams[static_cast<size_t>(&s - streams_.data())].stop = StopReason::Failed;
+        const auto index = static_cast<size_t>(&s - streams_.data());
+        AudioChunk end;  // the stream still gets its last chunk, empty
+        end.stream = static_cast<int>(index);
+        end.first_frame = s.summary.frames;
+        end.last = true;
+        deliver(index, std::move(end), Clock::now());
       }
     }
   }
@@ -218,11 +223,13 @@ class SessionImpl final : public Session {
     start_pieces();
   }
 
+  // Marked finished only once its last chunk is out: if decoding that fails, the
+  // failure path still owes the stream a last chunk.
   void finish(StreamState& s, StopReason reason) {
     if (s.finished) return;
-    s.finished = true;
     s.summary.stop = reason;
     emit(static_cast<size_t>(&s - streams_.data()), true);
+    s.finished = true;
   }
 
   void emit(size_t index, bool last) {
@@ -233,25 +240,46 @@ class SessionImpl final : public Session {
     chunk.first_frame = s.frames - static_cast<int64_t>(s.pending.size());
     chunk.last = last;
     const auto t0 = Clock::now();
-    const int64_t batch = config_.frame_batch_size, cb = parts_->model->config().num_codebooks;
-    for (size_t at = 0; at < s.pending.size(); at += static_cast<size_t>(batch)) {
-      const size_t n = std::min(s.pending.size() - at, static_cast<size_t>(batch));
+    try {
+      decode_pending(s, chunk);
+    } catch (...) {
+      // What was decoded before the failure still goes out; the rest stays pending.
+      chunk.last = false;
+      if (!chunk.codes.empty()) deliver(index, std::move(chunk), t0);
+      throw;
+    }
+    deliver(index, std::move(chunk), t0);
+  }
+
+  // Decodes the pending frames into the chunk a frame batch at a time, moving each
+  // decoded batch out of pending: a failure part way leaves pending holding exactly
+  // the frames not yet heard (and Mimi's state, kept per call, matching them).
+  void decode_pending(StreamState& s, AudioChunk& chunk) {
+    const auto batch = static_cast<size_t>(config_.frame_batch_size);
+    const int64_t cb = parts_->model->config().num_codebooks;
+    while (!s.pending.empty()) {
+      const size_t n = std::min(s.pending.size(), batch);
       std::vector<int64_t> flat;
-      for (size_t t = at; t < at + n; ++t) flat.insert(flat.end(), s.pending[t].begin(), s.pending[t].end());
+      for (size_t t = 0; t < n; ++t) flat.insert(flat.end(), s.pending[t].begin(), s.pending[t].end());
       const auto codes = at::tensor(flat, at::kLong).view({static_cast<int64_t>(n), cb}).t().unsqueeze(0);
       const auto audio = parts_->mimi->decode_step(codes, s.decoder).flatten().contiguous();
       chunk.samples.insert(chunk.samples.end(), audio.data_ptr<float>(), audio.data_ptr<float>() + audio.numel());
+      const auto decoded = s.pending.begin() + static_cast<std::ptrdiff_t>(n);
+      chunk.codes.insert(chunk.codes.end(), std::make_move_iterator(s.pending.begin()), std::make_move_iterator(decoded));
+      s.pending.erase(s.pending.begin(), decoded);
     }
+  }
+
+  void deliver(size_t index, AudioChunk chunk, Clock::time_point decode_start) {
+    auto& s = streams_[index];
     const auto now = Clock::now();
-    chunk.codes = std::move(s.pending);
-    s.pending.clear();
     auto& m = chunk.metrics;
-    m.decode_ms = ms_between(t0, now);
+    m.decode_ms = ms_between(decode_start, now);
     m.generate_ms = s.generate_ms;
     s.generate_ms = 0;
     m.elapsed_ms = ms_between(start_, now);
-    s.summary.frames = s.frames;
-    s.summary.audio_ms = s.frames * double(StreamingConfig::kFrameMs);
+    s.summary.frames = chunk.first_frame + static_cast<int64_t>(chunk.codes.size());  // heard so far
+    s.summary.audio_ms = s.summary.frames * double(StreamingConfig::kFrameMs);
     m.rtf = s.summary.audio_ms > 0 ? m.elapsed_ms / s.summary.audio_ms : 0;
     if (summary_.first_audio_ms < 0 && !chunk.samples.empty()) summary_.first_audio_ms = m.elapsed_ms;
     m.first_audio_ms = summary_.first_audio_ms;
