@@ -58,6 +58,9 @@ class MainWindowTest : public QObject {
     MainWindow w("demo", dir_.filePath("h1.sqlite"), false);
     QVERIFY(wait_ready(w));
     auto* panel = w.settingsPanel();
+    RunSettings shorter;
+    shorter.max_audio_ms = 2000;  // the knobs are the point, not a long run (slow under a loaded CI machine)
+    panel->setSettings(shorter);
     panel->chunkSlider()->slider()->setValue(1);  // 80 + 1 * 80 ms
     panel->temperatureSlider()->field()->setValue(0.5);
     panel->topkSlider()->slider()->setValue(20);
@@ -71,6 +74,7 @@ class MainWindowTest : public QObject {
     QCOMPARE(s.temperature, 0.5);
     QCOMPARE(s.topk, 20);
     QCOMPARE(s.frame_batch, 2);
+    QCOMPARE(s.max_audio_ms, 2000);
     const csm::StreamingConfig c = s.toConfig();
     QCOMPARE(c.chunk_size_ms, 160);
     QCOMPARE(c.topk, 20);
