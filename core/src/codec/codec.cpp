@@ -3,6 +3,7 @@
 
 
 
+#include "codec/code_frames.h"
 #include "codec/codec_location.h"
 #include "codec/mimi_codec.h"
 #include "codec/mimi_weights.h"
@@ -12,26 +13,6 @@
 namespace csm {
 namespace fs = std::filesystem;
 namespace {
-
-Frames to_frames(const at::Tensor& codes) {  // [1, C, T] -> T x C
-  const auto t = codes[0].t().to(at::kInt).contiguous();
-  Frames frames(static_cast<size_t>(t.size(0)));
-  const int32_t* data = t.data_ptr<int32_t>();
-  for (int64_t i = 0; i < t.size(0); ++i) frames[i].assign(data + i * t.size(1), data + (i + 1) * t.size(1));
-  return frames;
-}
-
-at::Tensor to_codes(const Frames& frames, int codebooks) {  // T x C -> [1, C, T]
-  std::vector<int64_t> flat;
-  flat.reserve(frames.size() * codebooks);
-  for (size_t i = 0; i < frames.size(); ++i) {
-    if (static_cast<int>(frames[i].size()) != codebooks)
-      throw Error(ErrorCode::InvalidArgument, "frame " + std::to_string(i) + " has " + std::to_string(frames[i].size()) +
-                                                  " codes; this Mimi decodes " + std::to_string(codebooks));
-    flat.insert(flat.end(), frames[i].begin(), frames[i].end());
-  }
-  return at::tensor(flat, at::kLong).view({static_cast<int64_t>(frames.size()), codebooks}).t().unsqueeze(0);
-}
 
 std::vector<float> to_samples(const at::Tensor& audio) {
   const auto flat = audio.flatten().to(at::kCPU).to(at::kFloat).contiguous();
@@ -96,13 +77,11 @@ std::shared_ptr<const Codec> Codec::load(const CodecOptions& options) {
     throw Error(ErrorCode::DeviceUnavailable, "Mimi runs on the CPU in this build", "use --device cpu");
   if (options.codec.empty() && options.model.empty())
     throw Error(ErrorCode::InvalidArgument, "no codec: give --model DIR or --codec PATH");
-  try {
+  return guard_torch("loading Mimi", "close other programs that hold much memory", [&]() -> std::shared_ptr<const Codec> {
     if (options.codec == "random:mimi" || (options.codec.empty() && options.model.rfind("random:", 0) == 0))
       return std::make_shared<CodecImpl>(MimiConfig{}, 0);
     return std::make_shared<CodecImpl>(locate_codec(options.model, options.codec));
-  } catch (const c10::Error& e) {
-    throw from_torch_failure(e, "loading Mimi", "close other programs that hold much memory");
-  }
+  });
 }
 
 }  // namespace csm

@@ -1,6 +1,7 @@
 // csm::Engine: model lookup (path, HF cache, demo), loading of CSM + Mimi + tokenizer.
 #include <filesystem>
 
+#include "codec/code_frames.h"
 #include "codec/codec_location.h"
 #include "codec/mimi_weights.h"
 #include "csm/audio_file.h"
@@ -104,13 +105,8 @@ class EngineImpl final : public Engine {
   std::vector<std::vector<int32_t>> encode_audio(const std::vector<float>& samples, int sample_rate) const override {
     if (samples.empty()) throw Error(ErrorCode::InvalidArgument, "the voice clip is empty");
     const auto audio = resample(samples, sample_rate, parts_->mimi->config().sample_rate);
-    const auto codes = guard_torch("encoding the voice clip", "use a shorter voice clip", [&] {
-      return parts_->mimi->encode(at::tensor(audio, at::kFloat).view({1, 1, -1}))[0].t().to(at::kInt).contiguous();
-    });
-    std::vector<std::vector<int32_t>> frames(static_cast<size_t>(codes.size(0)));
-    const int32_t* data = codes.data_ptr<int32_t>();
-    for (int64_t t = 0; t < codes.size(0); ++t) frames[t].assign(data + t * codes.size(1), data + (t + 1) * codes.size(1));
-    return frames;
+    return guard_torch("encoding the voice clip", "use a shorter voice clip",
+                       [&] { return to_frames(parts_->mimi->encode(at::tensor(audio, at::kFloat).view({1, 1, -1}))); });
   }
 
  private:
@@ -120,11 +116,8 @@ class EngineImpl final : public Engine {
 }  // namespace
 
 std::shared_ptr<const Engine> Engine::load(const EngineOptions& options) {
-  try {
-    return std::make_shared<EngineImpl>(load_parts(options));
-  } catch (const c10::Error& e) {
-    throw from_torch_failure(e, "loading", "use --dtype bfloat16, or a device with more memory");
-  }
+  return guard_torch("loading", "use --dtype bfloat16, or a device with more memory",
+                     [&] { return std::make_shared<EngineImpl>(load_parts(options)); });
 }
 
 const char* to_string(StopReason reason) {

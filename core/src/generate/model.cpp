@@ -163,11 +163,8 @@ class ModelImpl final : public Model {
 }  // namespace
 
 std::shared_ptr<const Model> Model::load(const ModelOptions& options) {
-  try {
-    return std::make_shared<ModelImpl>(options);
-  } catch (const c10::Error& e) {
-    throw from_torch_failure(e, "loading the model", "use --dtype bfloat16, or a device with more memory");
-  }
+  return guard_torch("loading the model", "use --dtype bfloat16, or a device with more memory",
+                     [&] { return std::make_shared<ModelImpl>(options); });
 }
 
 bool is_end_of_speech(const std::vector<int32_t>& frame) {

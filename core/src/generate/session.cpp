@@ -3,7 +3,9 @@
 #include <chrono>
 #include <deque>
 
+#include "codec/code_frames.h"
 #include "csm/error.h"
+#include "csm/model.h"
 #include "csm/system_info.h"
 #include "generate/engine_parts.h"
 #include "generate/frame_generator.h"
@@ -190,8 +192,7 @@ class SessionImpl final : public Session {
       s.generate_ms += frame_ms;
       const int32_t* data = codes.data_ptr<int32_t>() + row * cb;
       std::vector<int32_t> f(data, data + cb);
-      bool eos = true;
-      for (int32_t v : f) eos = eos && v == 0;
+      const bool eos = is_end_of_speech(f);
       if (eos) {
         s.piece_done = true;
       } else {
@@ -256,15 +257,12 @@ class SessionImpl final : public Session {
   // the frames not yet heard (and Mimi's state, kept per call, matching them).
   void decode_pending(StreamState& s, AudioChunk& chunk) {
     const auto batch = static_cast<size_t>(config_.frame_batch_size);
-    const int64_t cb = parts_->model->config().num_codebooks;
+    const int cb = parts_->model->config().num_codebooks;
     while (!s.pending.empty()) {
-      const size_t n = std::min(s.pending.size(), batch);
-      std::vector<int64_t> flat;
-      for (size_t t = 0; t < n; ++t) flat.insert(flat.end(), s.pending[t].begin(), s.pending[t].end());
-      const auto codes = at::tensor(flat, at::kLong).view({static_cast<int64_t>(n), cb}).t().unsqueeze(0);
+      const auto decoded = s.pending.begin() + static_cast<std::ptrdiff_t>(std::min(s.pending.size(), batch));
+      const auto codes = to_codes(s.pending.begin(), decoded, cb);
       const auto audio = parts_->mimi->decode_step(codes, s.decoder).flatten().contiguous();
       chunk.samples.insert(chunk.samples.end(), audio.data_ptr<float>(), audio.data_ptr<float>() + audio.numel());
-      const auto decoded = s.pending.begin() + static_cast<std::ptrdiff_t>(n);
       chunk.codes.insert(chunk.codes.end(), std::make_move_iterator(s.pending.begin()), std::make_move_iterator(decoded));
       s.pending.erase(s.pending.begin(), decoded);
     }
