@@ -3,10 +3,9 @@
 # (no GUI) into build-asan/ and runs the whole test suite there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1 -g"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSM_BUILD_GUI=OFF -DCSM_SANITIZER_BUILD=ON \
-  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
-  -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined"
+source scripts/sanitized-build.sh
+configure_sanitized build-asan "-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1 -g" \
+  "-fsanitize=address,undefined" -DCSM_BUILD_GUI=OFF -DCSM_SANITIZER_BUILD=ON
 cmake --build build-asan --parallel "$(nproc)"
 # LibTorch and OpenMP are not instrumented: their own allocations at exit are not ours to report.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"

@@ -5,10 +5,9 @@
 # (tests/sanitizers/tsan.supp), our code is not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-flags="-fsanitize=thread -fno-omit-frame-pointer -O1 -g"
-cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSM_BUILD_GUI=OFF -DCSM_SANITIZER_BUILD=ON \
-  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
-  -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread" -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=thread"
+source scripts/sanitized-build.sh
+configure_sanitized build-tsan "-fsanitize=thread -fno-omit-frame-pointer -O1 -g" "-fsanitize=thread" \
+  -DCSM_BUILD_GUI=OFF -DCSM_SANITIZER_BUILD=ON
 cmake --build build-tsan --parallel "$(nproc)" --target test_concurrency test_session
 export TSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/tsan.supp:halt_on_error=1:second_deadlock_stack=1"
 export OMP_NUM_THREADS=1
