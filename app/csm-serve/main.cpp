@@ -1,0 +1,123 @@
+// csm-serve: an OpenAI-compatible streaming speech server (POST /v1/audio/speech)
+// in front of one CSM engine. SIGTERM drains: /ready goes false, new speech
+// requests get 503, every accepted stream is finished, then exit 0.
+#include <pthread.h>
+#include <signal.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "common/cli_args.h"
+#include "csm-bench/system_report.h"
+#include "csm-serve/http_server.h"
+#include "csm/error.h"
+#include "csm/scheduler.h"
+
+namespace {
+
+using csm::Error;
+using csm::ErrorCode;
+
+int positive(const csm::cli::Args& args, const char* name, long long lo, long long hi) {
+  const auto v = args.integer(name);
+  if (!v || *v < lo || *v > hi)
+    throw Error(ErrorCode::InvalidArgument,
+                std::string("--") + name + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return static_cast<int>(*v);
+}
+
+int serve_main(int argc, char** argv) {
+  csm::cli::Args args(
+      "csm-serve",
+      "An OpenAI-compatible streaming speech server: POST /v1/audio/speech (wav, pcm, flac, opus, mp3;\n"
+      "stream_format audio or sse), GET /v1/models, GET/POST /v1/audio/voices, GET /v1/csm/info,\n"
+      "/health, /ready, /metrics (Prometheus). Binds to loopback unless --host says otherwise.\n"
+      "SIGTERM: /ready goes false, new requests get 503, accepted streams finish, exit 0.",
+      {{"model", "DIR", "model folder, HF cache folder, hub id, demo, or random:csm-1b"},
+       {"tokenizer", "FILE", "tokenizer.json when the model folder has none"},
+       {"codec", "PATH", "Mimi weights when the model folder has none"},
+       {"device", "DEV", "cpu or cuda", "cpu"},
+       {"dtype", "TYPE", "auto, float32, bfloat16, float16", "auto"},
+       {"host", "ADDR", "address to listen on (0.0.0.0 for every interface)", "127.0.0.1"},
+       {"port", "N", "TCP port (0: any free port, printed)", "8000"},
+       {"max-streams", "N", "streams generated at once", "8"},
+       {"max-queue", "N", "accepted requests waiting for a stream slot; beyond that 429", "64"},
+       {"voices", "DIR", "where cloned voices are kept (POST /v1/audio/voices); none: built-in voices only"},
+       {"api-key", "KEY", "require Authorization: Bearer KEY on /v1/* (also $CSM_SERVE_API_KEY)"},
+       {"max-input-chars", "N", "longest input text, in characters", "4096"},
+       {"max-audio-ms", "MS", "most audio per request (and the default)", "90000"},
+       {"chunk-size-ms", "MS", "audio per streamed chunk, a multiple of 80", "320"},
+       {"first-chunk-ms", "MS", "the first chunk, smaller for earlier first audio", "80"},
+       {"max-body-bytes", "N", "largest JSON body", "65536"},
+       {"max-upload-bytes", "N", "largest voice upload (multipart body)", "16777216"},
+       {"read-timeout-s", "S", "time to send a request's header and body", "30"},
+       {"write-timeout-s", "S", "time for one write to the client; a slower client is cut", "30"},
+       {"idle-timeout-s", "S", "keep-alive connections idle longer are closed", "60"},
+       {"max-connections", "N", "open connections at most; more are closed at once", "1024"}});
+  if (!args.parse(argc, argv)) return 0;
+  args.expect_no_positional();
+
+  csm::serve::ServerOptions options;
+  options.host = args.get("host");
+  options.port = positive(args, "port", 0, 65535);
+  options.api_key = args.has("api-key") ? args.get("api-key") : (std::getenv("CSM_SERVE_API_KEY") ? std::getenv("CSM_SERVE_API_KEY") : "");
+  options.limits.max_input_chars = static_cast<size_t>(positive(args, "max-input-chars", 1, 1 << 20));
+  options.limits.max_audio_ms = positive(args, "max-audio-ms", 80, 3600 * 1000);
+  options.chunk_size_ms = positive(args, "chunk-size-ms", 80, 60000);
+  options.first_chunk_ms = positive(args, "first-chunk-ms", 80, 60000);
+  options.max_body_bytes = static_cast<size_t>(positive(args, "max-body-bytes", 1024, 1 << 30));
+  options.max_upload_bytes = static_cast<size_t>(positive(args, "max-upload-bytes", 1024, 1 << 30));
+  options.read_timeout = std::chrono::seconds(positive(args, "read-timeout-s", 1, 3600));
+  options.write_timeout = std::chrono::seconds(positive(args, "write-timeout-s", 1, 3600));
+  options.idle_timeout = std::chrono::seconds(positive(args, "idle-timeout-s", 1, 3600));
+  options.max_connections = positive(args, "max-connections", 1, 1 << 20);
+  csm::SchedulerOptions scheduler_options;
+  scheduler_options.max_streams = positive(args, "max-streams", 1, 4096);
+  scheduler_options.max_queue = positive(args, "max-queue", 0, 1 << 20);
+  csm::StreamingConfig probe;
+  probe.chunk_size_ms = options.chunk_size_ms;
+  probe.first_chunk_ms = options.first_chunk_ms;
+  probe.validate();
+
+  // Signals go to one thread that waits for them; every other thread has them blocked.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  csm::serve::Metrics metrics;
+  csm::serve::VoiceStore voices(args.get("voices"));
+  csm::serve::HttpServer server(options, metrics, voices, csm::bench::system_report());
+  const int port = server.bind();
+  std::fprintf(stderr, "csm-serve: listening on http://%s:%d\n", options.host.c_str(), port);
+  std::thread([&server] { server.run(); }).detach();  // /health answers while the model loads
+
+  std::thread([&server, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "csm-serve: %s: draining (no new requests; finishing the accepted ones)\n",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    server.drain();
+    std::fprintf(stderr, "csm-serve: drained, exiting\n");
+    std::fflush(stderr);
+    std::_Exit(0);
+  }).detach();
+
+  csm::EngineOptions engine_options{args.get("model"), args.get("tokenizer"), args.get("codec"), args.get("device"),
+                                    args.get("dtype"), {}};
+  auto engine = csm::Engine::load(engine_options);
+  std::shared_ptr<csm::Scheduler> scheduler = csm::Scheduler::create(engine, scheduler_options);
+  server.set_model(engine, scheduler);
+  std::fprintf(stderr, "csm-serve: ready: %s on %s (%s), %d streams at once, queue %d\n", engine->info().label.c_str(),
+               engine->info().device.c_str(), engine->info().dtype.c_str(), scheduler_options.max_streams,
+               scheduler_options.max_queue);
+  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));  // the signal thread ends the process
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return csm::cli::run_main("csm-serve", serve_main, argc, argv); }

@@ -1,0 +1,185 @@
+#include "csm-serve/speech_request.h"
+
+#include <cmath>
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+namespace csm::serve {
+namespace {
+
+using nlohmann::json;
+
+size_t utf8_code_points(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+const json* field(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+std::string string_field(const json& body, const char* name, bool required) {
+  const json* f = field(body, name);
+  if (!f) {
+    if (required) throw bad_request(std::string("'") + name + "' is required", name, "missing_field");
+    return {};
+  }
+  if (!f->is_string()) throw bad_request(std::string("'") + name + "' must be a string", name, "invalid_type");
+  return f->get<std::string>();
+}
+
+std::optional<double> number_field(const json& body, const char* name) {
+  const json* f = field(body, name);
+  if (!f) return std::nullopt;
+  if (!f->is_number()) throw bad_request(std::string("'") + name + "' must be a number", name, "invalid_type");
+  const double v = f->get<double>();
+  if (!std::isfinite(v)) throw bad_request(std::string("'") + name + "' must be finite", name);
+  return v;
+}
+
+// An integer field in [lo, hi]; 3.0 counts as an integer, 3.5 does not.
+std::optional<int64_t> integer_field(const json& body, const char* name, int64_t lo, int64_t hi) {
+  const json* f = field(body, name);
+  if (!f) return std::nullopt;
+  if (f->is_number_unsigned()) {
+    const uint64_t v = f->get<uint64_t>();
+    if (v > static_cast<uint64_t>(hi))
+      throw bad_request(std::string("'") + name + "' must be at most " + std::to_string(hi), name);
+    return static_cast<int64_t>(v);
+  }
+  if (f->is_number_integer()) {
+    const int64_t v = f->get<int64_t>();
+    if (v < lo || v > hi)
+      throw bad_request(std::string("'") + name + "' must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]",
+                        name);
+    return v;
+  }
+  if (f->is_number_float()) {
+    const double v = f->get<double>();
+    if (!std::isfinite(v) || v != std::floor(v) || v < static_cast<double>(lo) || v > static_cast<double>(hi))
+      throw bad_request(std::string("'") + name + "' must be an integer in [" + std::to_string(lo) + ", " +
+                            std::to_string(hi) + "]",
+                        name);
+    return static_cast<int64_t>(v);
+  }
+  throw bad_request(std::string("'") + name + "' must be an integer", name, "invalid_type");
+}
+
+AudioFormat parse_format(const std::string& s) {
+  if (s == "wav") return AudioFormat::Wav;
+  if (s == "pcm") return AudioFormat::Pcm;
+  if (s == "flac") return AudioFormat::Flac;
+  if (s == "opus") return AudioFormat::Opus;
+  if (s == "mp3") return AudioFormat::Mp3;
+  if (s == "aac")
+    throw bad_request("response_format 'aac' is not supported here; use wav, pcm, flac, opus or mp3", "response_format",
+                      "unsupported_value");
+  throw bad_request("response_format must be one of wav, pcm, flac, opus, mp3", "response_format", "unsupported_value");
+}
+
+}  // namespace
+
+const char* to_string(AudioFormat format) {
+  switch (format) {
+    case AudioFormat::Wav: return "wav";
+    case AudioFormat::Pcm: return "pcm";
+    case AudioFormat::Flac: return "flac";
+    case AudioFormat::Opus: return "opus";
+    case AudioFormat::Mp3: return "mp3";
+  }
+  return "?";
+}
+
+const char* content_type(AudioFormat format) {
+  switch (format) {
+    case AudioFormat::Wav: return "audio/wav";
+    case AudioFormat::Pcm: return "audio/pcm";
+    case AudioFormat::Flac: return "audio/flac";
+    case AudioFormat::Opus: return "audio/ogg";
+    case AudioFormat::Mp3: return "audio/mpeg";
+  }
+  return "application/octet-stream";
+}
+
+const std::vector<std::string>& known_models() {
+  static const std::vector<std::string> models = {"csm-1b", "tts-1", "tts-1-hd", "gpt-4o-mini-tts"};
+  return models;
+}
+
+bool valid_voice_name(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name.front() == '.') return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+SpeechRequest parse_speech_request(std::string_view body_text, const SpeechLimits& limits) {
+  json body;
+  try {
+    body = json::parse(body_text.begin(), body_text.end());
+  } catch (const json::exception& e) {
+    throw bad_request(std::string("the body is not valid JSON: ") + e.what(), "", "invalid_json");
+  }
+  if (!body.is_object()) throw bad_request("the body must be a JSON object", "", "invalid_json");
+
+  SpeechRequest r;
+  r.model = string_field(body, "model", true);
+  bool known = false;
+  for (const auto& m : known_models()) known = known || m == r.model;
+  if (!known) {
+    std::string names;
+    for (const auto& m : known_models()) names += (names.empty() ? "" : ", ") + m;
+    throw bad_request("model '" + r.model.substr(0, 100) + "' is not served here (models: " + names + ")", "model",
+                      "model_not_found");
+  }
+
+  r.input = string_field(body, "input", true);
+  if (r.input.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw bad_request("'input' is empty: give some text to speak", "input", "empty_input");
+  const size_t chars = utf8_code_points(r.input);
+  if (chars > limits.max_input_chars)
+    throw bad_request("'input' is " + std::to_string(chars) + " characters; at most " +
+                          std::to_string(limits.max_input_chars) + " are allowed",
+                      "input", "input_too_long");
+
+  r.voice = string_field(body, "voice", true);
+  if (!valid_voice_name(r.voice))
+    throw bad_request("'voice' must be 1-64 letters, digits, '_', '-' or '.'", "voice", "invalid_voice");
+
+  const std::string format = string_field(body, "response_format", false);
+  if (!format.empty()) r.format = parse_format(format);
+
+  if (auto speed = number_field(body, "speed"); speed && *speed != 1.0)
+    throw bad_request("'speed' must be 1.0: CSM speaks at its own pace (other speeds are not supported)", "speed",
+                      "unsupported_value");
+
+  const std::string stream = string_field(body, "stream_format", false);
+  if (stream == "sse") r.stream = StreamFormat::Sse;
+  else if (stream.empty() || stream == "audio") r.stream = StreamFormat::Audio;
+  else throw bad_request("stream_format must be 'audio' or 'sse'", "stream_format", "unsupported_value");
+
+  // 'instructions' (OpenAI's style prompt) has no meaning for CSM: accepted as a string, ignored.
+  string_field(body, "instructions", false);
+
+  if (auto t = number_field(body, "temperature")) {
+    if (*t < 0 || *t > 2) throw bad_request("'temperature' must be in [0, 2] (0 = greedy)", "temperature");
+    r.temperature = static_cast<float>(*t);
+  }
+  if (auto k = integer_field(body, "top_k", 0, 65536)) r.top_k = static_cast<int>(*k);
+  if (auto s = integer_field(body, "seed", 0, std::numeric_limits<int64_t>::max())) r.seed = static_cast<uint64_t>(*s);
+  r.max_audio_ms = limits.max_audio_ms;
+  if (auto ms = integer_field(body, "max_audio_ms", 80, limits.max_audio_ms)) {
+    r.max_audio_ms = static_cast<int>(*ms);
+  }
+  return r;
+}
+
+}  // namespace csm::serve

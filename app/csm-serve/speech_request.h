@@ -1,0 +1,48 @@
+#pragma once
+// POST /v1/audio/speech: the JSON body parsed and checked into a plain struct,
+// every problem an ApiError (400) naming the field. No HTTP in here: fuzzable.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "csm-serve/openai_error.h"
+
+namespace csm::serve {
+
+enum class AudioFormat { Wav, Pcm, Flac, Opus, Mp3 };
+enum class StreamFormat { Audio, Sse };
+
+const char* to_string(AudioFormat format);
+const char* content_type(AudioFormat format);
+
+struct SpeechLimits {
+  size_t max_input_chars = 4096;  // Unicode code points, as OpenAI counts
+  int max_audio_ms = 90000;       // the server's cap per request (and the default)
+};
+
+struct SpeechRequest {
+  std::string model;
+  std::string input;
+  std::string voice;
+  AudioFormat format = AudioFormat::Mp3;  // OpenAI's default
+  StreamFormat stream = StreamFormat::Audio;
+  // CSM extras
+  std::optional<float> temperature;
+  std::optional<int> top_k;
+  std::optional<uint64_t> seed;
+  int max_audio_ms = 0;  // filled with the server's cap when absent
+};
+
+// Models this server answers to: its own id and OpenAI's TTS names, all CSM here.
+const std::vector<std::string>& known_models();
+
+// Throws ApiError (400) for malformed JSON, a missing or wrong-typed field, an
+// unknown model or format, empty or over-long input, speed != 1, bad extras.
+SpeechRequest parse_speech_request(std::string_view body, const SpeechLimits& limits = {});
+
+// Voice names: 1-64 of [A-Za-z0-9_.-], not starting with '.'.
+bool valid_voice_name(std::string_view name);
+
+}  // namespace csm::serve

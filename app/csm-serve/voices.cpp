@@ -1,0 +1,146 @@
+#include "csm-serve/voices.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "csm-serve/openai_error.h"
+#include "csm-serve/speech_request.h"
+#include "csm/audio_file.h"
+#include "csm/codes_json.h"
+#include "csm/error.h"
+
+namespace csm::serve {
+namespace fs = std::filesystem;
+namespace {
+
+const std::vector<std::string>& builtin_names() {
+  static const std::vector<std::string> names = {"alloy", "ash",  "ballad", "coral",   "echo", "fable",
+                                                 "nova",  "onyx", "sage",   "shimmer", "verse"};
+  return names;
+}
+
+constexpr double kMaxClipSeconds = 60.0;
+constexpr size_t kMaxTranscript = 4096;
+
+void write_file_atomically(const fs::path& path, const std::string& data) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << data;
+    if (!out.flush()) throw Error(ErrorCode::Io, "cannot write " + tmp.string());
+  }
+  fs::rename(tmp, path);
+}
+
+}  // namespace
+
+nlohmann::json Voice::describe() const {
+  nlohmann::json j = {{"id", name}, {"name", name}, {"object", "voice"}, {"type", builtin ? "builtin" : "cloned"},
+                      {"speaker", speaker}};
+  if (!builtin) {
+    j["transcript"] = transcript;
+    j["frames"] = context.empty() ? 0 : context.front().audio_frames.size();
+  }
+  return j;
+}
+
+VoiceStore::VoiceStore(std::string dir) : dir_(std::move(dir)) {
+  if (dir_.empty()) return;
+  fs::create_directories(dir_);
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    const std::string file = entry.path().filename().string();
+    const std::string suffix = ".voice.json";
+    if (file.size() <= suffix.size() || file.compare(file.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+    const std::string name = file.substr(0, file.size() - suffix.size());
+    try {
+      std::ifstream in(entry.path());
+      const auto meta = nlohmann::json::parse(in);
+      Voice v;
+      v.name = name;
+      v.builtin = false;
+      v.speaker = meta.value("speaker", 0);
+      v.transcript = meta.value("transcript", std::string());
+      const auto codes = read_codes_json((fs::path(dir_) / (name + ".codes.json")).string());
+      v.context.push_back({v.speaker, v.transcript, codes.frames});
+      if (valid_voice_name(name)) stored_[name] = std::move(v);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "csm-serve: skipping voice %s: %s\n", name.c_str(), e.what());
+    }
+  }
+}
+
+std::optional<Voice> VoiceStore::find(const std::string& name) const {
+  for (size_t i = 0; i < builtin_names().size(); ++i)
+    if (builtin_names()[i] == name) return Voice{name, static_cast<int>(i), {}, {}, true};
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = stored_.find(name);
+  if (it == stored_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<Voice> VoiceStore::list() const {
+  std::vector<Voice> out;
+  for (const auto& n : builtin_names()) out.push_back(*find(n));
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& [name, v] : stored_) out.push_back(v);
+  return out;
+}
+
+Voice VoiceStore::add(const std::string& name, const std::string& transcript, int speaker,
+                      const std::string& clip_bytes, const Engine& engine) {
+  if (dir_.empty()) {
+    ApiError e = bad_request("this server keeps no voices: start it with --voices DIR", "", "voices_disabled");
+    e.status = 501;
+    throw e;
+  }
+  if (!valid_voice_name(name)) throw bad_request("'name' must be 1-64 letters, digits, '_', '-' or '.'", "name", "invalid_voice");
+  if (transcript.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw bad_request("'transcript' is required: what is said in the clip", "transcript", "missing_field");
+  if (transcript.size() > kMaxTranscript) throw bad_request("'transcript' is too long (at most 4096 bytes)", "transcript");
+  if (speaker < 0 || speaker > 1000) throw bad_request("'speaker' must be in [0, 1000]", "speaker");
+  if (clip_bytes.empty()) throw bad_request("'file' (the voice clip) is required", "file", "missing_field");
+  if (find(name)) {
+    ApiError e = bad_request("voice '" + name + "' exists already", "name", "voice_exists");
+    e.status = 409;
+    throw e;
+  }
+  // libsndfile reads files: the upload goes to a private temporary file first.
+  std::random_device rd;
+  const fs::path upload = fs::path(dir_) / (".upload-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+  std::vector<std::vector<int32_t>> codes;
+  try {
+    {
+      std::ofstream out(upload, std::ios::binary | std::ios::trunc);
+      out << clip_bytes;
+      if (!out.flush()) throw Error(ErrorCode::Io, "cannot store the upload");
+    }
+    AudioReadOptions read;
+    read.target_rate = engine.info().sample_rate;
+    read.max_seconds = kMaxClipSeconds;
+    const auto samples = read_audio_mono(upload.string(), read);
+    codes = engine.encode_audio(samples, read.target_rate);
+    fs::remove(upload);
+  } catch (const Error& e) {
+    std::error_code ignored;
+    fs::remove(upload, ignored);
+    if (e.code() == ErrorCode::BadAudioFile || e.code() == ErrorCode::InvalidArgument) {
+      std::string message = e.what();
+      const auto at = message.find(upload.string());
+      if (at != std::string::npos) message.replace(at, upload.string().size(), "the clip");
+      throw bad_request("the clip cannot be used: " + message, "file", "invalid_audio");
+    }
+    throw;
+  }
+  Voice v{name, speaker, transcript, {{speaker, transcript, codes}}, false};
+  std::lock_guard<std::mutex> lock(mutex_);
+  write_codes_json((fs::path(dir_) / (name + ".codes.json")).string(), CodesFile{codes, {}});
+  write_file_atomically(fs::path(dir_) / (name + ".voice.json"),
+                        nlohmann::json({{"name", name}, {"speaker", speaker}, {"transcript", transcript}}).dump(2));
+  stored_[name] = v;
+  return v;
+}
+
+}  // namespace csm::serve
