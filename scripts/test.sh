@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite (CTest). Reference fixtures are looked up in
-# ../shared/fixtures unless CSM_FIXTURES_DIR says otherwise.
+# Runs the whole test suite (CTest). Nothing outside the checkout is needed: the
+# reference fixtures are the repository's own (tests/data/fixtures.tar.xz, which the
+# build extracts into build/fixtures) unless CSM_FIXTURES_DIR names another folder.
+# A missing fixture fails its test here (CSM_REQUIRE_FIXTURES=1), never skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh

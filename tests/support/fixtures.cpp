@@ -9,10 +9,13 @@
 
 namespace csm::test {
 
-std::string fixture_path(const std::string& relative) {
+std::string fixtures_root() {
   const char* env = std::getenv("CSM_FIXTURES_DIR");
-  const std::filesystem::path root = env && *env ? env : CSM_FIXTURES_DIR;
-  const auto path = root / relative;
+  return env && *env ? env : CSM_DEFAULT_FIXTURES_DIR;
+}
+
+std::string fixture_path(const std::string& relative) {
+  const auto path = std::filesystem::path(fixtures_root()) / relative;
   return std::filesystem::exists(path) ? std::filesystem::canonical(path).string() : std::string();
 }
 
