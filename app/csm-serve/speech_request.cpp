@@ -48,8 +48,9 @@ std::optional<int64_t> integer_field(const json& body, const char* name, int64_t
   if (!f) return std::nullopt;
   if (f->is_number_unsigned()) {
     const uint64_t v = f->get<uint64_t>();
-    if (v > static_cast<uint64_t>(hi))
-      throw bad_request(std::string("'") + name + "' must be at most " + std::to_string(hi), name);
+    if (v > static_cast<uint64_t>(hi) || static_cast<int64_t>(v) < lo)
+      throw bad_request(std::string("'") + name + "' must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]",
+                        name);
     return static_cast<int64_t>(v);
   }
   if (f->is_number_integer()) {

@@ -1,0 +1,360 @@
+// csm-serve's pure parts: the speech request parser (every 400), the streaming
+// encoders (each output decodes to the samples that went in), multipart, SSE,
+// the Prometheus text and OpenAI's error shape.
+#include <sndfile.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "csm-serve/audio_encoder.h"
+#include "csm-serve/metrics.h"
+#include "csm-serve/multipart.h"
+#include "csm-serve/openai_error.h"
+#include "csm-serve/speech_request.h"
+#include "csm-serve/sse.h"
+#include "support/fixtures.h"
+
+namespace {
+
+using namespace csm::serve;
+using nlohmann::json;
+
+json base() { return {{"model", "tts-1"}, {"input", "Hello there."}, {"voice", "alloy"}}; }
+
+ApiError error_of(const std::string& body, const SpeechLimits& limits = {}) {
+  try {
+    parse_speech_request(body, limits);
+  } catch (const ApiError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "accepted: " << body;
+  return {};
+}
+
+ApiError error_with(const char* key, const json& value) {
+  json b = base();
+  if (value.is_null()) b.erase(key);
+  else b[key] = value;
+  return error_of(b.dump());
+}
+
+TEST(SpeechRequest, ParsesOpenAIFieldsAndExtras) {
+  json b = base();
+  b["response_format"] = "flac";
+  b["stream_format"] = "sse";
+  b["speed"] = 1.0;
+  b["temperature"] = 0.5;
+  b["top_k"] = 20;
+  b["seed"] = 42;
+  b["max_audio_ms"] = 800;
+  b["instructions"] = "ignored";
+  b["unknown_extra"] = true;
+  const auto r = parse_speech_request(b.dump());
+  EXPECT_EQ(r.model, "tts-1");
+  EXPECT_EQ(r.input, "Hello there.");
+  EXPECT_EQ(r.voice, "alloy");
+  EXPECT_EQ(r.format, AudioFormat::Flac);
+  EXPECT_EQ(r.stream, StreamFormat::Sse);
+  EXPECT_FLOAT_EQ(*r.temperature, 0.5f);
+  EXPECT_EQ(*r.top_k, 20);
+  EXPECT_EQ(*r.seed, 42u);
+  EXPECT_EQ(r.max_audio_ms, 800);
+}
+
+TEST(SpeechRequest, DefaultsAreOpenAIs) {
+  SpeechLimits limits;
+  limits.max_audio_ms = 5000;
+  const auto r = parse_speech_request(base().dump(), limits);
+  EXPECT_EQ(r.format, AudioFormat::Mp3);
+  EXPECT_EQ(r.stream, StreamFormat::Audio);
+  EXPECT_FALSE(r.temperature);
+  EXPECT_FALSE(r.seed);
+  EXPECT_EQ(r.max_audio_ms, 5000);
+  for (const char* f : {"wav", "pcm", "flac", "opus", "mp3"}) {
+    json b = base();
+    b["response_format"] = f;
+    EXPECT_STREQ(to_string(parse_speech_request(b.dump()).format), f);
+  }
+}
+
+TEST(SpeechRequest, MalformedJsonIs400) {
+  for (const char* body : {"", "{", "{bad", "[1,2]", "\"text\"", "42", "null", "{\"model\":\"tts-1\",}"}) {
+    const auto e = error_of(body);
+    EXPECT_EQ(e.status, 400) << body;
+    EXPECT_EQ(e.type, "invalid_request_error");
+    EXPECT_EQ(e.code, "invalid_json") << body;
+  }
+  // Invalid UTF-8 inside a string is malformed JSON too.
+  EXPECT_EQ(error_of("{\"model\":\"tts-1\",\"input\":\"\xff\xfe\",\"voice\":\"alloy\"}").code, "invalid_json");
+}
+
+TEST(SpeechRequest, EveryBadFieldIs400NamingIt) {
+  struct Case {
+    const char* key;
+    json value;
+    const char* code;
+  };
+  const std::vector<Case> cases = {
+      {"model", nullptr, "missing_field"},
+      {"model", 3, "invalid_type"},
+      {"model", "whisper-1", "model_not_found"},
+      {"input", nullptr, "missing_field"},
+      {"input", "", "empty_input"},
+      {"input", "  \n\t ", "empty_input"},
+      {"input", json::array({"a"}), "invalid_type"},
+      {"input", std::string(4097, 'a'), "input_too_long"},
+      {"voice", nullptr, "missing_field"},
+      {"voice", "", "invalid_voice"},
+      {"voice", "../etc/passwd", "invalid_voice"},
+      {"voice", std::string(65, 'v'), "invalid_voice"},
+      {"voice", json::object(), "invalid_type"},
+      {"response_format", "aac", "unsupported_value"},
+      {"response_format", "ogg", "unsupported_value"},
+      {"response_format", 1, "invalid_type"},
+      {"speed", 1.25, "unsupported_value"},
+      {"speed", 0.5, "unsupported_value"},
+      {"speed", "fast", "invalid_type"},
+      {"stream_format", "chunks", "unsupported_value"},
+      {"temperature", -0.1, "invalid_value"},
+      {"temperature", 2.5, "invalid_value"},
+      {"temperature", "hot", "invalid_type"},
+      {"top_k", -1, "invalid_value"},
+      {"top_k", 2.5, "invalid_value"},
+      {"top_k", "ten", "invalid_type"},
+      {"seed", -5, "invalid_value"},
+      {"seed", 1.5, "invalid_value"},
+      {"max_audio_ms", 0, "invalid_value"},
+      {"max_audio_ms", 79, "invalid_value"},
+      {"max_audio_ms", 90001, "invalid_value"},
+      {"max_audio_ms", 1e300, "invalid_value"},
+      {"instructions", 5, "invalid_type"},
+  };
+  for (const auto& c : cases) {
+    const auto e = error_with(c.key, c.value);
+    EXPECT_EQ(e.status, 400) << c.key << "=" << c.value.dump();
+    EXPECT_EQ(e.code, c.code) << c.key << "=" << c.value.dump() << ": " << e.message;
+    EXPECT_EQ(e.param, c.key) << c.key << "=" << c.value.dump();
+    EXPECT_FALSE(e.message.empty());
+  }
+}
+
+TEST(SpeechRequest, InputLimitCountsCharactersNotBytes) {
+  std::string umlauts;
+  for (int i = 0; i < 4096; ++i) umlauts += "\xc3\xa4";  // 4096 characters, 8192 bytes
+  json b = base();
+  b["input"] = umlauts;
+  EXPECT_NO_THROW(parse_speech_request(b.dump()));
+  b["input"] = umlauts + "a";
+  EXPECT_EQ(error_of(b.dump()).code, "input_too_long");
+  SpeechLimits small;
+  small.max_input_chars = 5;
+  b["input"] = "abcdef";
+  EXPECT_EQ(error_of(b.dump(), small).code, "input_too_long");
+}
+
+TEST(SpeechRequest, NullFieldsCountAsAbsent) {
+  json b = base();
+  b["speed"] = nullptr;
+  b["response_format"] = nullptr;
+  b["seed"] = nullptr;
+  EXPECT_NO_THROW(parse_speech_request(b.dump()));
+}
+
+TEST(OpenAIError, HasOpenAIsShape) {
+  const auto e = bad_request("bad thing", "voice", "voice_not_found");
+  const auto j = json::parse(e.json());
+  EXPECT_EQ(j["error"]["message"], "bad thing");
+  EXPECT_EQ(j["error"]["type"], "invalid_request_error");
+  EXPECT_EQ(j["error"]["param"], "voice");
+  EXPECT_EQ(j["error"]["code"], "voice_not_found");
+  const auto n = json::parse(bad_request("x", "", "").json());
+  EXPECT_TRUE(n["error"]["param"].is_null());
+  EXPECT_TRUE(n["error"]["code"].is_null());
+  const auto busy = from_core_error(csm::Error(csm::ErrorCode::Busy, "full"));
+  EXPECT_EQ(busy.status, 429);
+  EXPECT_GT(busy.retry_after_s, 0);
+  EXPECT_EQ(from_core_error(csm::Error(csm::ErrorCode::Busy, "draining"), true).status, 503);
+  EXPECT_EQ(from_core_error(csm::Error(csm::ErrorCode::InvalidArgument, "x")).status, 400);
+  EXPECT_EQ(from_core_error(csm::Error(csm::ErrorCode::OutOfMemory, "x")).status, 503);
+  EXPECT_EQ(from_core_error(csm::Error(csm::ErrorCode::Internal, "x")).status, 500);
+}
+
+std::vector<float> tone(size_t n, size_t offset = 0) {
+  std::vector<float> s(n);
+  for (size_t i = 0; i < n; ++i) s[i] = 0.4f * std::sin(2 * M_PI * 440.0 * (i + offset) / 24000.0);
+  return s;
+}
+
+// Encodes 2 s in 320 ms chunks, as the server does; returns all bytes.
+std::string stream_encode(AudioFormat format, const std::vector<float>& all, std::vector<size_t>* sizes = nullptr) {
+  auto enc = make_encoder(format, 24000);
+  std::string out;
+  for (size_t at = 0; at < all.size(); at += 7680) {
+    const size_t n = std::min<size_t>(7680, all.size() - at);
+    const std::string bytes = enc->encode(all.data() + at, n);
+    if (sizes) sizes->push_back(bytes.size());
+    out += bytes;
+  }
+  out += enc->finish();
+  return out;
+}
+
+std::vector<float> decode_file(const std::string& bytes, const std::string& suffix, int* rate) {
+  const std::string path = csm::test::temp_dir("enc") + "/audio." + suffix;
+  std::ofstream(path, std::ios::binary) << bytes;
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+  EXPECT_NE(f, nullptr) << suffix << ": " << sf_strerror(nullptr);
+  if (!f) return {};
+  *rate = info.samplerate;
+  EXPECT_EQ(info.channels, 1);
+  std::vector<float> out, buf(4096);
+  sf_count_t k;
+  while ((k = sf_read_float(f, buf.data(), 4096)) > 0) out.insert(out.end(), buf.begin(), buf.begin() + k);
+  sf_close(f);
+  return out;
+}
+
+TEST(AudioEncoder, PcmIsRawLittleEndian16Bit) {
+  auto enc = make_encoder(AudioFormat::Pcm, 24000);
+  const float in[] = {0.0f, 1.0f, -1.0f, 0.5f, 2.0f};
+  const std::string b = enc->encode(in, 5);
+  ASSERT_EQ(b.size(), 10u);
+  auto at = [&](int i) { return static_cast<int16_t>(uint8_t(b[2 * i]) | (uint8_t(b[2 * i + 1]) << 8)); };
+  EXPECT_EQ(at(0), 0);
+  EXPECT_EQ(at(1), 32767);
+  EXPECT_EQ(at(2), -32767);
+  EXPECT_EQ(at(3), 16384);
+  EXPECT_EQ(at(4), 32767);  // clipped
+  EXPECT_TRUE(enc->finish().empty());
+}
+
+TEST(AudioEncoder, StreamedWavHasUnknownSizesAndDecodes) {
+  const auto in = tone(48000);
+  const std::string bytes = stream_encode(AudioFormat::Wav, in);
+  ASSERT_EQ(bytes.size(), 44u + 2 * in.size());
+  EXPECT_EQ(bytes.substr(0, 4), "RIFF");
+  EXPECT_EQ(bytes.substr(4, 4), std::string(4, '\xff'));
+  EXPECT_EQ(bytes.substr(36, 4), "data");
+  EXPECT_EQ(bytes.substr(40, 4), std::string(4, '\xff'));
+  int rate = 0;
+  const auto out = decode_file(bytes, "wav", &rate);
+  EXPECT_EQ(rate, 24000);
+  ASSERT_EQ(out.size(), in.size());
+  for (size_t i = 0; i < in.size(); i += 997) EXPECT_NEAR(out[i], in[i], 1e-4);
+}
+
+TEST(AudioEncoder, FlacIsLosslessAndStreams) {
+  const auto in = tone(48000);
+  std::vector<size_t> sizes;
+  const std::string bytes = stream_encode(AudioFormat::Flac, in, &sizes);
+  EXPECT_EQ(bytes.substr(0, 4), "fLaC");
+  EXPECT_GT(sizes.front(), 0u);  // bytes come out while encoding, not only at the end
+  int rate = 0;
+  const auto out = decode_file(bytes, "flac", &rate);
+  EXPECT_EQ(rate, 24000);
+  ASSERT_EQ(out.size(), in.size());
+  for (size_t i = 0; i < in.size(); i += 997) EXPECT_NEAR(out[i], in[i], 1e-4);
+}
+
+TEST(AudioEncoder, OpusAndMp3DecodeToTheSameLength) {
+  const auto in = tone(48000);
+  for (auto [format, suffix, magic] : {std::tuple{AudioFormat::Opus, "opus", "OggS"}, std::tuple{AudioFormat::Mp3, "mp3", ""}}) {
+    std::vector<size_t> sizes;
+    const std::string bytes = stream_encode(format, in, &sizes);
+    if (*magic) EXPECT_EQ(bytes.substr(0, 4), magic);
+    size_t early = 0;
+    for (size_t i = 0; i + 1 < sizes.size(); ++i) early += sizes[i];
+    EXPECT_GT(early, 0u) << suffix << ": nothing came out before the end";
+    int rate = 0;
+    const auto out = decode_file(bytes, suffix, &rate);
+    EXPECT_EQ(rate, 24000) << suffix;
+    // Lossy, with codec delay/padding: about the same length, and the tone's energy.
+    EXPECT_NEAR(static_cast<double>(out.size()), static_cast<double>(in.size()), 2400.0) << suffix;
+    double energy = 0;
+    for (float x : out) energy += double(x) * x;
+    EXPECT_NEAR(energy / out.size(), 0.08, 0.02) << suffix;
+  }
+}
+
+TEST(Multipart, ParsesFieldsAndFiles) {
+  static const char raw[] =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nme\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n"
+      "RIFF\r\n--notit\0bin\r\n"
+      "--XyZ--\r\n";
+  const std::string body(raw, sizeof raw - 1);
+  const auto parts = parse_multipart("multipart/form-data; boundary=XyZ", std::string_view(body.data(), body.size()));
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0].name, "name");
+  EXPECT_EQ(parts[0].data, "me");
+  EXPECT_EQ(parts[1].filename, "a.wav");
+  EXPECT_EQ(parts[1].content_type, "audio/wav");
+  EXPECT_EQ(parts[1].data, std::string("RIFF\r\n--notit\0bin", 17));
+}
+
+TEST(Multipart, MalformedBodiesAre400) {
+  const std::string ct = "multipart/form-data; boundary=b";
+  for (const std::string& body : {std::string(""), std::string("--b"), std::string("--b\r\nno headers end"),
+                                  std::string("--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nunterminated"),
+                                  std::string("--b\r\nX: y\r\n\r\nv\r\n--b--")}) {
+    try {
+      parse_multipart(ct, body);
+      ADD_FAILURE() << "accepted: " << body;
+    } catch (const ApiError& e) {
+      EXPECT_EQ(e.status, 400);
+    }
+  }
+  EXPECT_THROW(parse_multipart("application/json", "{}"), ApiError);
+  EXPECT_THROW(parse_multipart("multipart/form-data", "--\r\n"), ApiError);
+}
+
+TEST(Sse, EventsAreDataLinesWithBase64Audio) {
+  EXPECT_EQ(base64(""), "");
+  EXPECT_EQ(base64("f"), "Zg==");
+  EXPECT_EQ(base64("fo"), "Zm8=");
+  EXPECT_EQ(base64("foo"), "Zm9v");
+  EXPECT_EQ(base64(std::string("\xff\x00\x10", 3)), "/wAQ");
+  const std::string e = sse_audio_delta("foo", {{"chunk", 0}});
+  ASSERT_EQ(e.substr(0, 6), "data: ");
+  ASSERT_EQ(e.substr(e.size() - 2), "\n\n");
+  const auto j = json::parse(e.substr(6));
+  EXPECT_EQ(j["type"], "speech.audio.delta");
+  EXPECT_EQ(j["audio"], "Zm9v");
+  EXPECT_EQ(j["csm"]["chunk"], 0);
+  const auto d = json::parse(sse_audio_done({{"total_tokens", 3}}, {{"stop", "max_length"}}).substr(6));
+  EXPECT_EQ(d["type"], "speech.audio.done");
+  EXPECT_EQ(d["usage"]["total_tokens"], 3);
+  const auto err = json::parse(sse_error(bad_request("oops").json()).substr(6));
+  EXPECT_EQ(err["type"], "error");
+  EXPECT_EQ(err["error"]["message"], "oops");
+}
+
+TEST(Metrics, PrometheusTextHasEveryFamily) {
+  Metrics m;
+  m.request("/v1/audio/speech", 200);
+  m.error("queue_full");
+  m.stream_done(0.5, 0.12, 2.0, "max_length");
+  m.disconnect();
+  csm::SchedulerStats s;
+  s.active = 2;
+  s.queued = 3;
+  s.max_streams = 8;
+  s.frames_per_s = 12.5;
+  const std::string text = m.render(s, true, 5);
+  for (const char* line : {"csm_active_streams 2", "csm_queued_requests 3", "csm_frames_per_second 12.5",
+                           "csm_errors_total{kind=\"queue_full\"} 1", "csm_client_disconnects_total 1",
+                           "csm_request_rtf_bucket{le=\"0.5\"} 1", "csm_request_rtf_count 1",
+                           "csm_time_to_first_audio_seconds_bucket{le=\"0.1\"} 0",
+                           "csm_time_to_first_audio_seconds_bucket{le=\"0.2\"} 1",
+                           "csm_time_to_first_audio_seconds_bucket{le=\"+Inf\"} 1",
+                           "csm_requests_total{endpoint=\"/v1/audio/speech\",status=\"200\"} 1",
+                           "csm_streams_total{stop=\"max_length\"} 1", "# TYPE csm_request_rtf histogram"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+}
+
+}  // namespace
