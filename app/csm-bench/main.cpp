@@ -44,6 +44,9 @@ int bench_main(int argc, char** argv) {
                        {"dtype", "TYPE", "auto, float32, bfloat16, float16 (with --model)", "auto"},
                        {"frames", "N", "timed frames (with --model)", "3"},
                        {"warmup", "N", "untimed frames first, prefill included (with --model)", "1"},
+                       {"census-batches", "LIST", "--model: batches whose frame step is watched and timed ('' = none)",
+                        "1,8"},
+                       {"no-cuda-graphs", "", "--model: time the frame step eagerly on CUDA"},
                        {"mimi", "SPEC", "time Mimi decoding: a model folder, a Mimi file/folder, or random:mimi"},
                        {"benchmark", "", "sweep streaming settings on --model (default: HF cache, else demo)"},
                        {"chunk-sizes", "LIST", "--benchmark chunk sizes in ms", "80,160,320"},
@@ -94,6 +97,8 @@ int bench_main(int argc, char** argv) {
     options.dtype = args.get("dtype");
     options.frames = static_cast<int>(*args.integer("frames"));
     options.warmup_frames = static_cast<int>(*args.integer("warmup"));
+    options.census_batches = args.get("census-batches").empty() ? std::vector<int>{} : csm::bench::parse_int_list(args.get("census-batches"), "census-batches");
+    options.cuda_graphs = !args.has("no-cuda-graphs");
     auto report = csm::bench::model_report(options);
     try {  // the codec beside the model, when there is one
       report.update(csm::bench::codec_report(options.model, "", std::max(options.frames, 2) * 4));

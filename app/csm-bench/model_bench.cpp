@@ -22,6 +22,39 @@ std::vector<int32_t> synthetic_prompt() {
   return ids;
 }
 
+// Watches and times the frame step at each census batch; the headline fields are
+// the worst over all batches (host syncs), all of them (static), and batch 1 (ops).
+void add_census(const Model& model, const ModelBenchOptions& o, double bandwidth, nlohmann::json& report) {
+  if (o.census_batches.empty()) return;
+  nlohmann::json rows = nlohmann::json::array();
+  int64_t syncs = 0;
+  bool is_static = true;
+  for (int batch : o.census_batches) {
+    std::fprintf(stderr, "csm-bench: watching the frame step at batch %d ...\n", batch);
+    const FrameCensus c = model.census(synthetic_prompt(), batch, o.frames, o.cuda_graphs);
+    syncs = std::max(syncs, c.host_syncs_per_frame);
+    is_static = is_static && c.frame_is_static;
+    if (rows.empty()) report["aten_ops_per_frame"] = c.aten_ops_per_frame;
+    rows.push_back({{"batch", batch},
+                    {"aten_ops_per_frame", c.aten_ops_per_frame},
+                    {"host_syncs_per_frame", c.host_syncs_per_frame},
+                    {"host_sync_ops", c.host_sync_ops},
+                    {"frame_is_static", c.frame_is_static},
+                    {"first_difference", c.first_difference},
+                    {"ms_per_frame", c.ms_per_frame},
+                    {"rtf", c.ms_per_frame / 80.0},
+                    {"realtime_streams", c.ms_per_frame > 0 ? batch * 80.0 / c.ms_per_frame : 0.0},
+                    {"cuda_graphs", c.cuda_graphs},
+                    {"cuda_graphs_note", c.graph_note}});
+  }
+  report["host_syncs_per_frame"] = syncs;
+  report["frame_is_static"] = is_static;
+  report["cuda_graphs"] = rows[0]["cuda_graphs"];
+  report["cuda_graphs_note"] = rows[0]["cuda_graphs_note"];
+  report["batches"] = rows;
+  (void)bandwidth;
+}
+
 }  // namespace
 
 nlohmann::json model_report(const ModelBenchOptions& o) {
@@ -63,7 +96,7 @@ nlohmann::json model_report(const ModelBenchOptions& o) {
     return s / v.size();
   };
   const double ms = mean(total);
-  return {{"model", info.name},
+  nlohmann::json report = {{"model", info.name},
           {"format", info.format},
           {"device", info.device},
           {"dtype", info.dtype},
@@ -79,6 +112,8 @@ nlohmann::json model_report(const ModelBenchOptions& o) {
           {"memory_read_gb_per_s", bandwidth},
           {"bandwidth_floor_ms_per_frame", floor_ms},
           {"times_the_floor", ms / floor_ms}};
+  add_census(*model, o, bandwidth, report);
+  return report;
 }
 
 }  // namespace csm::bench

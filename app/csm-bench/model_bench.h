@@ -1,6 +1,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace csm::bench {
 
@@ -11,6 +12,10 @@ struct ModelBenchOptions {
   std::string dtype = "auto";
   int warmup_frames = 1;
   int frames = 3;
+  // Batches whose frame step is watched (operators, host syncs, static shapes) and
+  // timed for `frames` frames: the frame-level batch sweep. Empty: none.
+  std::vector<int> census_batches{1, 8};
+  bool cuda_graphs = true;
 };
 
 // ms per frame split into backbone and depth decoder, next to the memory-bandwidth

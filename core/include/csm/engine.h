@@ -96,6 +96,7 @@ struct RunSummary {
   int64_t peak_rss_bytes = 0;
   int64_t peak_device_bytes = 0;
   bool cuda_graphs = false;    // what actually ran
+  std::string cuda_graphs_note;  // how frames ran: graphs, or eager and why (asked off, no CUDA, a failed capture)
 };
 
 class Session {

@@ -14,6 +14,7 @@ enum class ErrorCode {
   OutOfMemory,
   DeviceUnavailable,
   Cancelled,
+  Busy,              // the server or scheduler is full or draining: try again later
   Internal,
 };
 

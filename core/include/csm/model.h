@@ -43,6 +43,22 @@ struct FrameTiming {
   double decoder_ms = 0;
 };
 
+// What one frame step launches, watched over two steady-state frames (eager, so
+// every operator a CUDA graph would capture is seen).
+struct FrameCensus {
+  int batch = 1;
+  int64_t aten_ops_per_frame = 0;     // operators launched (nested ones included)
+  int64_t host_syncs_per_frame = 0;   // operators that make the host wait for the device
+  std::vector<std::string> host_sync_ops;
+  bool frame_is_static = false;       // same operators on the same shapes, buffers unmoved
+  std::string first_difference;       // when not static: where the two frames differ
+  // Timed frames, unobserved, as a run makes them (CUDA graphs when asked and possible).
+  int timed_frames = 0;
+  double ms_per_frame = 0;
+  bool cuda_graphs = false;
+  std::string graph_note;
+};
+
 // One generation: call next() until it returns nothing (end of speech or max
 // frames). Frames are codes of codebooks 0..C-1.
 class FrameStream {
@@ -72,6 +88,10 @@ class Model {
   // Same, from the target's text token ids (already framed with BOS/EOS).
   virtual std::unique_ptr<FrameStream> start_from_ids(const std::vector<int32_t>& text_ids,
                                                       const SamplingParams& sampling, int64_t max_frames) const = 0;
+  // Watches the frame step for `batch` streams of the given text ids (see FrameCensus),
+  // then times `timed_frames` more frames.
+  virtual FrameCensus census(const std::vector<int32_t>& text_ids, int batch, int timed_frames = 0,
+                             bool cuda_graphs = true) const = 0;
 };
 
 // A frame whose every code is 0 ends the speech (and is not audio).

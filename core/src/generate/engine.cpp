@@ -10,6 +10,7 @@
 #include "generate/engine_parts.h"
 #include "io/model_location.h"
 #include "io/tensor_store.h"
+#include "runtime/cuda_graph.h"
 #include "runtime/device_policy.h"
 #include "runtime/torch_failure.h"
 
@@ -90,7 +91,7 @@ std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
   info.sample_rate = m.sample_rate;
   info.samples_per_frame = m.samples_per_frame();
   info.max_positions = c.backbone.max_positions;
-  info.cuda_graphs_available = false;
+  info.cuda_graphs_available = device.is_cuda() && cuda_graphs_supported();
   return parts;
 }
 

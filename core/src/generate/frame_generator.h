@@ -1,8 +1,9 @@
 #pragma once
-// The per-frame loop of spec §2.6 for B streams at once: backbone step ->
-// codebook 0 -> depth decoder over codebooks 1..C-1 -> the frame, fed back as
-// each stream's next backbone row. One frame per call, so callers stream and
-// can stop between any two frames (or inside one, through `cancelled`).
+// Frames for a fixed set of streams, on the one frame step: every stream's prompt
+// is prefilled into its own slot on the first call, then each call makes one frame
+// for all of them. Callers stream, and can stop between any two frames (or inside
+// one, on the CPU, through `cancelled`). On CUDA the next frame is queued before the
+// host reads the current one, so the device never waits for the host.
 #include <functional>
 #include <memory>
 #include <vector>
@@ -10,6 +11,7 @@
 #include <ATen/ATen.h>
 
 #include "csm/generation.h"
+#include "generate/frame_step.h"
 #include "generate/prompt_builder.h"
 #include "model/csm_model.h"
 
@@ -18,10 +20,8 @@ namespace csm {
 struct FrameGeneratorOptions {
   SamplingParams sampling;
   int64_t max_frames = 125;
-  // When > 0, ids >= this are never sampled: Mimi has only this many codewords,
-  // and CSM's extra ids 2048..2050 carry no audio. (A deliberate deviation from
-  // the reference, which does not mask; the trained model does not pick them.)
-  int64_t decodable_codes = 0;
+  int64_t decodable_codes = 0;  // see FrameStepOptions
+  bool cuda_graphs = true;
 };
 
 class FrameGenerator {
@@ -34,31 +34,30 @@ class FrameGenerator {
   FrameGenerator(std::shared_ptr<const CsmModel> model, const at::Tensor& rows, const at::Tensor& mask,
                  SamplingParams sampling, int64_t max_frames);
 
-  // Codes of the next frame [B, C] int64 on the model's device, or an undefined
-  // tensor when `cancelled` turned true while the frame was being made.
+  // Codes of the next frame [B, C] int64 on the host, or an undefined tensor when
+  // `cancelled` turned true while the frame was being made.
   at::Tensor next_frame(const std::function<bool()>& cancelled = {});
 
-  void set_sampling(const SamplingParams& sampling) { options_.sampling = sampling; }
-  const at::Tensor& last_c0_logits() const { return last_c0_logits_; }   // [B, V] fp32, before any masking
-  const at::Tensor& last_backbone_hidden() const { return last_hidden_; }  // [B, dim]
-  int64_t batch() const { return batch_; }
-  double last_backbone_ms() const { return backbone_ms_; }
+  // Applied from the next frame made.
+  void set_sampling(const SamplingParams& sampling);
+  // A stream that ended: its slot stops advancing.
+  void release(int64_t stream) { step_.release(stream); }
+  const at::Tensor& last_c0_logits() const { return step_.c0_logits(); }       // [B, V] fp32, before any masking
+  const at::Tensor& last_backbone_hidden() const { return step_.hidden_used(); }  // [B, dim]
+  int64_t batch() const { return step_.slots(); }
+  double last_backbone_ms() const { return step_.last_backbone_ms(); }
+  double last_decoder_ms() const { return step_.last_decoder_ms(); }
+  const FrameStep& step() const { return step_; }
+  FrameStep& step() { return step_; }
 
  private:
-  at::Tensor sample(const at::Tensor& logits);
-  at::Tensor backbone_step();
-  at::Tensor depth_decode(const at::Tensor& h, const at::Tensor& c0, const std::function<bool()>& cancelled);
+  void prefill();
 
   std::shared_ptr<const CsmModel> model_;
   FrameGeneratorOptions options_;
-  at::Generator generator_;
-  int64_t batch_ = 0;
-  int64_t limit_ = 0;
-  KvCache backbone_cache_, decoder_cache_;
+  FrameStep step_;
   std::vector<PromptRows> prompts_;  // consumed by the first frame
-  at::Tensor pending_rows_, pending_mask_, positions_;
-  at::Tensor last_c0_logits_, last_hidden_;
-  double backbone_ms_ = 0;
+  bool lookahead_ = false, in_flight_ = false;
 };
 
 }  // namespace csm

@@ -6,6 +6,7 @@
 #include "csm/error.h"
 #include "csm/hub.h"
 #include "csm/tokenizer.h"
+#include "generate/frame_census.h"
 #include "generate/frame_generator.h"
 #include "generate/prompt_builder.h"
 #include "io/model_location.h"
@@ -53,11 +54,10 @@ class FrameStreamImpl final : public FrameStream {
   }
   std::optional<std::vector<int32_t>> next() override {
     if (done_ || frames_ >= max_frames_) return std::nullopt;
-    const auto t0 = Clock::now();
     const auto frame = guard_torch("generating", kSmallerRun,
                                    [&] { return generator_.next_frame().to(at::kCPU).to(at::kInt).contiguous(); });
     timing_.backbone_ms = generator_.last_backbone_ms();
-    timing_.decoder_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count() - timing_.backbone_ms;
+    timing_.decoder_ms = generator_.last_decoder_ms();
     std::vector<int32_t> codes(frame.data_ptr<int32_t>(), frame.data_ptr<int32_t>() + frame.numel());
     if (is_end_of_speech(codes)) {
       done_ = true;
@@ -140,18 +140,34 @@ class ModelImpl final : public Model {
   std::unique_ptr<FrameStream> start_from_ids(const std::vector<int32_t>& ids, const SamplingParams& sampling,
                                               int64_t max_frames) const override {
     check_max_frames(max_frames);
-    const int cb = model_->config().num_codebooks;
-    PromptRows prompt;
-    const auto n = static_cast<int64_t>(ids.size());
-    prompt.rows = at::zeros({n, cb + 1}, at::kLong);
-    prompt.rows.select(1, cb).copy_(at::tensor(std::vector<int64_t>(ids.begin(), ids.end()), at::kLong));
-    prompt.mask = at::zeros({n, cb + 1}, at::kBool);
-    prompt.mask.select(1, cb).fill_(true);
+    const auto prompt = prompt_from_ids(ids);
     return guard_torch("starting generation", kSmallerRun,
                        [&] { return std::make_unique<FrameStreamImpl>(model_, prompt, sampling, max_frames); });
   }
 
+  FrameCensus census(const std::vector<int32_t>& ids, int batch, int timed_frames, bool cuda_graphs) const override {
+    if (batch < 1) throw Error(ErrorCode::InvalidArgument, "the census needs a batch of at least 1");
+    const std::vector<PromptRows> prompts(static_cast<size_t>(batch), prompt_from_ids(ids));
+    return guard_torch("watching a frame", kSmallerRun, [&] {
+      const int64_t decodable = std::min(model_->config().audio_vocab, 2048);
+      auto census = take_frame_census(model_, prompts, decodable);
+      if (timed_frames > 0) time_frame_step(model_, prompts, decodable, timed_frames, cuda_graphs, census);
+      return census;
+    });
+  }
+
  private:
+  PromptRows prompt_from_ids(const std::vector<int32_t>& ids) const {
+    const int cb = model_->config().num_codebooks;
+    PromptRows prompt;
+    const auto n = static_cast<int64_t>(ids.size());
+    if (n < 1) throw Error(ErrorCode::InvalidArgument, "no text ids given");
+    prompt.rows = at::zeros({n, cb + 1}, at::kLong);
+    prompt.rows.select(1, cb).copy_(at::tensor(std::vector<int64_t>(ids.begin(), ids.end()), at::kLong));
+    prompt.mask = at::zeros({n, cb + 1}, at::kBool);
+    prompt.mask.select(1, cb).fill_(true);
+    return prompt;
+  }
   static void check_max_frames(int64_t max_frames) {
     if (max_frames < 1) throw Error(ErrorCode::InvalidArgument, "max frames must be at least 1");
   }

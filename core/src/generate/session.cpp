@@ -167,6 +167,7 @@ class SessionImpl final : public Session {
     options.sampling = sampling_.has_value() ? *sampling_ : SamplingParams{config_.temperature, config_.topk, config_.seed + pieces_started_};
     options.max_frames = frames;
     options.decodable_codes = parts_->mimi->config().codebook_size;
+    options.cuda_graphs = config_.enable_cuda_graphs;
     generator_.reset();  // the last piece's caches go before the next piece's are made
     generator_ = std::make_unique<FrameGenerator>(parts_->model, prompts, options);
     ++pieces_started_;
@@ -178,6 +179,8 @@ class SessionImpl final : public Session {
     at::Tensor frame;
     if (!cancel_.cancelled()) frame = generator_->next_frame(cancelled);
     const double frame_ms = ms_between(t0, Clock::now());
+    summary_.cuda_graphs = generator_->step().graphed();
+    summary_.cuda_graphs_note = generator_->step().graph_note();
     if (!frame.defined()) {  // cancelled: flush what was made, keep it valid
       for (size_t i : active_) finish(streams_[i], StopReason::Cancelled);
       return;
@@ -195,11 +198,15 @@ class SessionImpl final : public Session {
       const bool eos = is_end_of_speech(f);
       if (eos) {
         s.piece_done = true;
+        generator_->release(static_cast<int64_t>(row));
       } else {
         s.pending.push_back(f);
         s.piece_frames.push_back(std::move(f));
         ++s.frames;
-        if (static_cast<int64_t>(s.piece_frames.size()) >= s.piece_frame_limit) s.piece_done = true;
+        if (static_cast<int64_t>(s.piece_frames.size()) >= s.piece_frame_limit) {
+          s.piece_done = true;
+          generator_->release(static_cast<int64_t>(row));
+        }
       }
       const int64_t target = s.chunks == 0 ? config_.first_chunk_frames() : config_.chunk_frames();
       const bool out_of_room = s.frames >= config_.max_frames();

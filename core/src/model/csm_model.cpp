@@ -66,20 +66,16 @@ std::vector<TransformerLayerWeights> read_layers(const WeightReader& r, const Ke
   const int64_t d = t.dim, q_rows = int64_t(t.heads) * t.head_dim, kv_rows = int64_t(t.kv_heads) * t.head_dim;
   for (int n = 0; n < t.layers; ++n) {
     const auto key = [&](const char* part) { return std::vector<std::string>{keys.layer(backbone, n, part)}; };
-    TransformerLayerWeights w;
-    w.attn_norm = r.take(key("attn_norm"), {d});
-    w.wq = r.take(key("wq"), {q_rows, d});
-    w.wk = r.take(key("wk"), {kv_rows, d});
-    w.wv = r.take(key("wv"), {kv_rows, d});
-    w.wo = r.take(key("wo"), {d, q_rows});
-    w.mlp_norm = r.take(key("mlp_norm"), {d});
-    w.w1 = r.take(key("w1"), {t.intermediate, d});
-    w.w3 = r.take(key("w3"), {t.intermediate, d});
-    w.w2 = r.take(key("w2"), {d, t.intermediate});
+    auto wq = r.take(key("wq"), {q_rows, d});
+    auto wk = r.take(key("wk"), {kv_rows, d});
     if (!keys.hf) {
-      w.wq = interleaved_to_rotate_half(w.wq, t.heads);
-      w.wk = interleaved_to_rotate_half(w.wk, t.kv_heads);
+      wq = interleaved_to_rotate_half(wq, t.heads);
+      wk = interleaved_to_rotate_half(wk, t.kv_heads);
     }
+    auto w = fuse_layer(r.take(key("attn_norm"), {d}), wq, wk, r.take(key("wv"), {kv_rows, d}),
+                        r.take(key("wo"), {d, q_rows}), r.take(key("mlp_norm"), {d}),
+                        r.take(key("w1"), {t.intermediate, d}), r.take(key("w3"), {t.intermediate, d}),
+                        r.take(key("w2"), {d, t.intermediate}));
     layers.push_back(std::move(w));
   }
   return layers;
@@ -137,9 +133,15 @@ std::shared_ptr<const CsmModel> CsmModel::random(const CsmConfig& c, uint64_t se
     std::vector<TransformerLayerWeights> out;
     const int64_t d = t.dim, q = int64_t(t.heads) * t.head_dim, kv = int64_t(t.kv_heads) * t.head_dim;
     const double s = 1.0 / std::sqrt(double(d)), s2 = 1.0 / std::sqrt(double(t.intermediate));
-    for (int n = 0; n < t.layers; ++n)
-      out.push_back({ones(d), normal({q, d}, s), normal({kv, d}, s), normal({kv, d}, s), normal({d, q}, s), ones(d),
-                     normal({t.intermediate, d}, s), normal({t.intermediate, d}, s), normal({d, t.intermediate}, s2)});
+    for (int n = 0; n < t.layers; ++n) {
+      // Drawn in the order of the checkpoint's tensors, so the weights stay what they were before fusing.
+      auto attn_norm = ones(d);
+      auto wq = normal({q, d}, s), wk = normal({kv, d}, s), wv = normal({kv, d}, s), wo = normal({d, q}, s);
+      auto mlp_norm = ones(d);
+      auto w1 = normal({t.intermediate, d}, s), w3 = normal({t.intermediate, d}, s);
+      auto w2 = normal({d, t.intermediate}, s2);
+      out.push_back(fuse_layer(attn_norm, wq, wk, wv, wo, mlp_norm, w1, w3, w2));
+    }
     return out;
   };
   const int64_t bd = c.backbone.dim, dd = c.decoder.dim, v = c.audio_vocab, cb = c.num_codebooks;

@@ -1,6 +1,8 @@
 #pragma once
 // The Llama-style pre-norm decoder stack shared by CSM's backbone and depth
-// decoder: RMSNorm, GQA attention with RoPE over a static KV cache, SwiGLU MLP.
+// decoder: RMSNorm, grouped-query attention with RoPE over a static KV cache,
+// SwiGLU MLP. Projections are fused at load (QKV in one matrix, gate/up in one)
+// so a decode step reads each layer in four matrix products.
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -12,10 +14,17 @@ namespace csm {
 
 struct TransformerLayerWeights {
   at::Tensor attn_norm;  // [dim]
-  at::Tensor wq, wk, wv, wo;  // Linear [out, in]; q/k rows in rotate-half order
+  at::Tensor wqkv;       // [q + 2 kv rows, dim]; q/k rows in rotate-half order
+  at::Tensor wo;         // [dim, q rows]
   at::Tensor mlp_norm;
-  at::Tensor w1, w3, w2;  // gate, up, down
+  at::Tensor w13;        // [2 * intermediate, dim]: gate rows, then up rows
+  at::Tensor w2;         // down
 };
+
+// Builds the fused layer from the checkpoint's separate matrices.
+TransformerLayerWeights fuse_layer(at::Tensor attn_norm, const at::Tensor& wq, const at::Tensor& wk,
+                                   const at::Tensor& wv, at::Tensor wo, at::Tensor mlp_norm, const at::Tensor& w1,
+                                   const at::Tensor& w3, at::Tensor w2);
 
 // Preallocated keys/values for every layer: [B, kv_heads, capacity, head_dim].
 struct KvCache {
@@ -34,22 +43,26 @@ class Transformer {
               at::Device device);
 
   KvCache make_cache(int64_t batch, int64_t capacity, at::ScalarType dtype) const;
-  // x [B, T, dim] at positions start..start+T-1 -> states after the final norm [B, T, dim].
-  // Writes this step's keys/values into `cache` and attends causally to everything before.
+  // x [B, T, dim] at positions start..start+T-1 (known to the host) -> states after the
+  // final norm [B, T, dim]. Writes this step's keys/values into `cache` and attends
+  // causally to everything before. Static shapes for a fixed (T, start).
   at::Tensor forward(const at::Tensor& x, int64_t start, KvCache& cache) const;
-  // One step for B streams at their own positions: x [B, 1, dim], positions int64 [B].
-  at::Tensor forward_at(const at::Tensor& x, const at::Tensor& positions, KvCache& cache) const;
+  // One row per stream at its own device position: x [B, 1, dim], positions int64 [B].
+  // Attends to the first `window` cache positions (a host-chosen bucket that covers
+  // every position) through a mask built on the device: no host read.
+  at::Tensor step(const at::Tensor& x, const at::Tensor& positions, int64_t window, KvCache& cache) const;
 
   const TransformerConfig& config() const { return config_; }
+  const RopeTable& rope() const { return rope_; }
   int64_t parameter_count() const;
 
  private:
-  at::Tensor attention(const TransformerLayerWeights& w, const at::Tensor& x, int64_t start, at::Tensor& k_cache,
-                       at::Tensor& v_cache) const;
-  at::Tensor attention_at(const TransformerLayerWeights& w, const at::Tensor& x, const at::Tensor& positions,
-                          int64_t end, at::Tensor& k_cache, at::Tensor& v_cache) const;
-  at::Tensor attend(const TransformerLayerWeights& w, const at::Tensor& q, at::Tensor keys, at::Tensor values,
-                    const at::Tensor& mask) const;
+  struct Qkv {
+    at::Tensor q, k, v;  // [B, heads, T, D] and [B, kv_heads, T, D]
+  };
+  Qkv project_qkv(const TransformerLayerWeights& w, const at::Tensor& x) const;
+  at::Tensor attend(const TransformerLayerWeights& w, const at::Tensor& q, const at::Tensor& keys,
+                    const at::Tensor& values, const at::Tensor& mask) const;
   template <typename Attention>
   at::Tensor run_layers(const at::Tensor& x, Attention&& attention) const;
   TransformerConfig config_;

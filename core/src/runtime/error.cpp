@@ -11,6 +11,7 @@ const char* to_string(ErrorCode code) noexcept {
     case ErrorCode::OutOfMemory: return "out of memory";
     case ErrorCode::DeviceUnavailable: return "device unavailable";
     case ErrorCode::Cancelled: return "cancelled";
+    case ErrorCode::Busy: return "busy";
     case ErrorCode::Internal: return "internal error";
   }
   return "error";
@@ -25,6 +26,7 @@ int exit_status(ErrorCode code) noexcept {
     case ErrorCode::OutOfMemory: return 6;
     case ErrorCode::DeviceUnavailable: return 7;
     case ErrorCode::Cancelled: return 130;
+    case ErrorCode::Busy: return 75;
     case ErrorCode::Internal: return 70;
   }
   return 1;

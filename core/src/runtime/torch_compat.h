@@ -14,11 +14,12 @@ namespace csm::compat {
 
 inline const char* torch_version() { return TORCH_VERSION; }
 
-// Causal/masked attention. q [B,H,Tq,D], k/v [B,H,Tk,D] (heads already repeated for GQA),
-// mask: bool [.., Tq, Tk] with true = may attend (or undefined for none).
+// Masked attention. q [B,H,Tq,D], k/v [B,H,Tk,D] (query heads grouped per key/value
+// head by the caller), mask: bool [.., Tq, Tk] with true = may attend, or undefined for none.
 inline at::Tensor scaled_dot_product_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                                const at::Tensor& mask, double scale) {
 #if CSM_TORCH_AT_LEAST(2, 1)
+  if (!mask.defined()) return at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale);
   return at::scaled_dot_product_attention(q, k, v, mask, 0.0, false, scale);
 #else
   // Softmax in fp32, as SDPA does internally.

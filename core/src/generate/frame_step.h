@@ -1,0 +1,103 @@
+#pragma once
+// The one frame step (spec §2.6) for a fixed number of slots, each slot a stream:
+// codebook-0 head -> sample -> the depth decoder's C-1 unrolled steps with sampling
+// -> the frame's backbone row -> the backbone step that makes the next frame's state.
+// Every tensor it touches is allocated once (KV caches, positions, seeds, draw
+// counters, settings, codes, flags) and written in place; nothing inside a frame
+// reads a device value on the host. That makes a frame capturable as one CUDA graph
+// (per attention window), and on the CPU keeps it free of host round trips.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "csm/generation.h"
+#include "generate/prompt_builder.h"
+#include "generate/sampler.h"
+#include "model/csm_model.h"
+#include "runtime/host_copy.h"
+
+namespace csm {
+
+class GraphedStep;
+
+struct FrameStepOptions {
+  int64_t slots = 1;
+  // When > 0, ids >= this are never sampled: Mimi has only this many codewords, and
+  // CSM's extra ids 2048..2050 carry no audio. (A deliberate deviation from the
+  // reference, which does not mask; the trained model does not pick them.)
+  int64_t decodable_codes = 0;
+  bool cuda_graphs = true;  // a request: used on CUDA builds with a CUDA model
+};
+
+class FrameStep {
+ public:
+  FrameStep(std::shared_ptr<const CsmModel> model, const FrameStepOptions& options);
+  ~FrameStep();
+
+  // Between frames: runs the prompt through the backbone (eagerly) into `slot`'s cache
+  // and makes the slot a live stream with its own sampling settings and seed.
+  void prefill(int64_t slot, const PromptRows& prompt, const SamplingParams& sampling);
+  void set_sampling(int64_t slot, const SamplingParams& sampling);
+  // The slot stops advancing; its row still rides along until it is prefilled again.
+  void release(int64_t slot);
+
+  // One frame for every slot. Eager runs check `cancelled` between depth steps and
+  // return false when it fired (the frame is then dropped, nothing advanced).
+  bool run(const std::function<bool()>& cancelled = {});
+  // The last frame's codes [slots, C] int64 on the host, after the frame is done.
+  const at::Tensor& codes();
+  // Starts copying the last frame's codes to the host without waiting, and waits for
+  // that copy: on CUDA the host may read frame t while the device makes frame t+1.
+  void start_copy();
+  const at::Tensor& wait_copy() { return host_codes_.wait(); }
+  // Eager runs only (the host clock says nothing about queued device work): the last
+  // frame's time in the backbone and codebook-0 head, and in the depth decoder.
+  double last_backbone_ms() const { return backbone_ms_; }
+  double last_decoder_ms() const { return decoder_ms_; }
+
+  // For tests and benchmarks: the last frame's codebook-0 logits [slots, V] fp32 and
+  // the backbone state they came from [slots, dim], on the device.
+  const at::Tensor& c0_logits() const { return c0_logits_; }
+  const at::Tensor& hidden_used() const { return hidden_used_; }
+
+  int64_t slots() const { return slots_; }
+  int64_t position(int64_t slot) const { return host_positions_.at(slot); }  // rows in the slot's cache
+  int64_t capacity() const { return capacity_; }
+  bool live(int64_t slot) const { return live_.at(slot); }
+  // Whether frames replay as CUDA graphs, and if not, why.
+  bool graphed() const { return !graphs_.empty(); }
+  const std::string& graph_note() const { return graph_note_; }
+  // Addresses of every state buffer: the same before and after a frame when static.
+  std::vector<const void*> buffer_addresses() const;
+
+ private:
+  int64_t window() const;  // attention window bucket covering every live position
+  void compute(const std::function<bool()>& cancelled, bool* completed);
+  at::Tensor sample(const at::Tensor& logits, int64_t draw);
+  void try_capture(int64_t window);
+
+  std::shared_ptr<const CsmModel> model_;
+  FrameStepOptions options_;
+  int64_t slots_ = 0, capacity_ = 0, codebooks_ = 0;
+  KvCache backbone_cache_, decoder_cache_;
+  at::Tensor hidden_, hidden_used_, c0_logits_;
+  at::Tensor rows_, row_mask_, codes_;  // the frame as the next backbone row; codes_ views rows_
+  at::Tensor positions_, active_, done_;
+  SamplingRows sampling_;
+  at::Tensor code_mask_, lanes_;
+  std::vector<int64_t> host_positions_;
+  std::vector<bool> live_;
+  HostCopy host_codes_;
+  bool copy_started_ = false;
+  int64_t current_window_ = 0;  // the window compute() uses
+  std::map<int64_t, std::unique_ptr<GraphedStep>> graphs_;
+  bool graphs_failed_ = false;
+  std::string graph_note_;
+  double backbone_ms_ = 0, decoder_ms_ = 0;
+};
+
+}  // namespace csm

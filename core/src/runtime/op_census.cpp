@@ -1,0 +1,86 @@
+#include "runtime/op_census.h"
+
+#include <ATen/record_function.h>
+
+#include "csm/error.h"
+
+namespace csm {
+namespace {
+
+thread_local OpCensus* tl_census = nullptr;
+
+bool is_device(const c10::IValue& v, bool cuda) {
+  return v.isTensor() && v.toTensor().defined() && v.toTensor().device().is_cuda() == cuda;
+}
+
+// Operators that make the host wait for a device value: .item(), data-dependent
+// shapes, and copies from the device into host memory.
+bool reads_device_on_host(const at::RecordFunction& fn, const std::string& name) {
+  // (aten::item is not listed: it always goes through aten::_local_scalar_dense.)
+  static const char* const syncing[] = {"aten::_local_scalar_dense", "aten::nonzero",
+                                        "aten::masked_select", "aten::unique", "aten::_unique2",
+                                        "aten::is_nonzero", "aten::equal", "aten::allclose"};
+  for (const char* s : syncing)
+    if (name == s) return true;
+  const auto inputs = fn.inputs();
+  if (name == "aten::copy_" && inputs.size() >= 2) return is_device(inputs[0], false) && is_device(inputs[1], true);
+  if ((name == "aten::_to_copy" || name == "aten::to") && !inputs.empty() && is_device(inputs[0], true)) {
+    for (size_t i = 1; i < inputs.size(); ++i)
+      if (inputs[i].isDevice() && inputs[i].toDevice().is_cpu()) return true;
+  }
+  return false;
+}
+
+std::string describe(const at::RecordFunction& fn, const std::string& name) {
+  std::string text = name + "(";
+  bool first = true;
+  for (const auto& v : fn.inputs()) {
+    if (!v.isTensor() || !v.toTensor().defined()) continue;
+    text += first ? "" : ",";
+    first = false;
+    for (auto s : v.toTensor().sizes()) text += std::to_string(s) + "x";
+  }
+  return text + ")";
+}
+
+std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
+  if (OpCensus* census = OpCensus::active()) {
+    const std::string name = fn.name();
+    census->observe(describe(fn, name), reads_device_on_host(fn, name));
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+OpCensus::OpCensus() {
+  if (tl_census) throw Error(ErrorCode::Internal, "an operator census already watches this thread");
+  tl_census = this;
+  handle_ = at::addThreadLocalCallback(
+      at::RecordFunctionCallback(&on_start).needsInputs(true).scopes({at::RecordScope::FUNCTION}));
+}
+
+OpCensus::~OpCensus() {
+  at::removeCallback(handle_);
+  tl_census = nullptr;
+}
+
+OpCensus* OpCensus::active() { return tl_census; }
+
+void OpCensus::begin() {
+  current_ = Record{};
+  recording_ = true;
+}
+
+OpCensus::Record OpCensus::end() {
+  recording_ = false;
+  return std::move(current_);
+}
+
+void OpCensus::observe(const std::string& op, bool host_sync) {
+  if (!recording_) return;
+  current_.ops.push_back(op);
+  if (host_sync) current_.host_syncs.push_back(op);
+}
+
+}  // namespace csm

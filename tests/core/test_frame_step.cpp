@@ -1,0 +1,158 @@
+// The one frame step: the same frames as a plain reference loop (the test oracle
+// below), per-slot seeds that draw the same in any slot, slots that are released
+// and reused, and a frame that is capturable by construction: no host syncs, the
+// same operators on the same shapes every frame, buffers that never move.
+#include <gtest/gtest.h>
+
+#include "csm/error.h"
+#include "generate/demo_model.h"
+#include "generate/frame_census.h"
+#include "generate/frame_generator.h"
+#include "generate/frame_step.h"
+#include "model/csm_model.h"
+#include "runtime/op_census.h"
+#include "support/tensor_checks.h"
+
+namespace {
+
+using csm::test::same_values;
+
+std::shared_ptr<const csm::CsmModel> demo_model() {
+  return csm::CsmModel::random(csm::demo_csm_config(), csm::kDemoSeed, at::kFloat, at::kCPU);
+}
+
+// A text-only prompt of n rows with ids from the demo's byte vocabulary.
+csm::PromptRows text_prompt(int64_t n, int64_t salt, int codebooks) {
+  csm::PromptRows p;
+  p.rows = at::zeros({n, codebooks + 1}, at::kLong);
+  p.rows.select(1, codebooks).copy_((at::arange(n, at::kLong) * 7 + salt) % 250 + 3);
+  p.mask = at::zeros({n, codebooks + 1}, at::kBool);
+  p.mask.select(1, codebooks).fill_(true);
+  return p;
+}
+
+// The test oracle: spec §2.6 written plainly, one stream, greedy, full causal
+// attention over exactly the positions so far (no window, no mask, no fused step).
+std::vector<at::Tensor> reference_greedy_frames(const csm::CsmModel& m, const csm::PromptRows& prompt, int frames) {
+  const int64_t cb = m.config().num_codebooks;
+  auto cache = m.backbone().make_cache(1, m.config().backbone.max_positions, m.dtype());
+  auto x = m.embed_rows(prompt.rows.unsqueeze(0), prompt.mask.unsqueeze(0));
+  int64_t pos = 0;
+  std::vector<at::Tensor> out;
+  for (int t = 0; t < frames; ++t) {
+    const auto hs = m.backbone().forward(x, pos, cache);
+    pos += x.size(1);
+    const auto h = hs.select(1, hs.size(1) - 1);
+    std::vector<at::Tensor> codes{m.codebook0_logits(h).argmax(-1)};
+    auto dcache = m.decoder().make_cache(1, cb, m.dtype());
+    auto input = m.project(at::stack({h, m.embed_audio(codes[0], 0)}, 1));
+    int64_t dpos = 0;
+    for (int64_t i = 1; i < cb; ++i) {
+      const auto o = m.decoder().forward(input, dpos, dcache);
+      dpos += input.size(1);
+      codes.push_back(m.codebook_logits(o.select(1, o.size(1) - 1), i).argmax(-1));
+      input = m.project(m.embed_audio(codes.back(), i)).unsqueeze(1);
+    }
+    const auto frame = at::stack(codes, 1);  // [1, C]
+    out.push_back(frame[0]);
+    auto row = at::cat({frame, at::zeros({1, 1}, at::kLong)}, 1).unsqueeze(1);
+    auto mask = at::ones({1, 1, cb + 1}, at::kBool);
+    mask.select(2, cb).fill_(false);
+    x = m.embed_rows(row, mask);
+  }
+  return out;
+}
+
+TEST(FrameStep, GreedyFramesEqualThePlainReferenceAcrossAnAttentionWindowBoundary) {
+  const auto model = demo_model();
+  const int cb = model->config().num_codebooks;
+  // 250 prompt rows: frames 6.. are written past position 256, the first window bucket.
+  const auto prompt = text_prompt(250, 1, cb);
+  const auto expected = reference_greedy_frames(*model, prompt, 12);
+  csm::FrameGenerator generator(model, {prompt}, {{0.0f, 50, 0}, 12, 0, true});
+  for (int t = 0; t < 12; ++t) EXPECT_TRUE(same_values(generator.next_frame()[0], expected[t])) << "frame " << t;
+  EXPECT_EQ(generator.step().position(0), 250 + 12);
+}
+
+TEST(FrameStep, OneSeedSamplesTheSameCodesInEverySlotAndAlone) {
+  const auto model = demo_model();
+  const int cb = model->config().num_codebooks;
+  const auto prompt = text_prompt(20, 5, cb);
+  const csm::SamplingParams sampling{0.9f, 50, 1234};
+  csm::FrameGenerator alone(model, {prompt}, {sampling, 6, 2048, true});
+  // Four slots: the same prompt and seed in slots 0 and 2, other seeds between.
+  csm::FrameStep step(model, {4, 2048, true});
+  step.prefill(0, prompt, sampling);
+  step.prefill(1, prompt, {0.9f, 50, 99});
+  step.prefill(2, prompt, sampling);
+  step.prefill(3, text_prompt(33, 9, cb), {0.9f, 50, 1234});
+  bool differed = false;
+  for (int t = 0; t < 6; ++t) {
+    const auto solo = alone.next_frame()[0];
+    ASSERT_TRUE(step.run());
+    const auto codes = step.codes();
+    EXPECT_TRUE(same_values(codes[0], solo)) << "frame " << t;
+    EXPECT_TRUE(same_values(codes[2], solo)) << "frame " << t;
+    differed = differed || !at::equal(codes[1], solo);
+  }
+  EXPECT_TRUE(differed) << "another seed should draw other codes";
+}
+
+TEST(FrameStep, AReleasedSlotIsReusedAsIfNew) {
+  const auto model = demo_model();
+  const int cb = model->config().num_codebooks;
+  const csm::SamplingParams sampling{0.9f, 50, 7};
+  const auto fresh_prompt = text_prompt(15, 2, cb);
+  csm::FrameGenerator fresh(model, {fresh_prompt}, {sampling, 5, 2048, true});
+  csm::FrameStep step(model, {2, 2048, true});
+  step.prefill(0, text_prompt(40, 3, cb), {0.9f, 50, 1});
+  step.prefill(1, text_prompt(60, 4, cb), {0.9f, 50, 2});
+  for (int t = 0; t < 4; ++t) ASSERT_TRUE(step.run());
+  step.release(0);
+  const int64_t held = step.position(1);
+  step.prefill(0, fresh_prompt, sampling);  // a new stream joins between two frames
+  for (int t = 0; t < 5; ++t) {
+    ASSERT_TRUE(step.run());
+    EXPECT_TRUE(same_values(step.codes()[0], fresh.next_frame()[0])) << "frame " << t;
+  }
+  EXPECT_EQ(step.position(1), held + 5);
+}
+
+TEST(FrameStep, CancelInsideAFrameDropsItAndAdvancesNothing) {
+  const auto model = demo_model();
+  csm::FrameStep step(model, {1, 2048, true});
+  step.prefill(0, text_prompt(10, 1, model->config().num_codebooks), {0.0f, 50, 0});
+  int checks = 0;
+  EXPECT_FALSE(step.run([&] { return ++checks > 3; }));
+  EXPECT_EQ(checks, 4);  // asked between depth steps, stopped at the first "yes"
+  EXPECT_EQ(step.position(0), 10);
+}
+
+// The census is able to fail: an operator that reads a device value on the host is seen.
+TEST(FrameCensus, TheObserverSeesAHostRead) {
+  csm::OpCensus census;
+  census.begin();
+  const auto x = at::arange(10, at::kLong);
+  (void)x.sum().item<int64_t>();
+  const auto record = census.end();
+  EXPECT_FALSE(record.ops.empty());
+  ASSERT_EQ(record.host_syncs.size(), 1u);
+  EXPECT_NE(record.host_syncs[0].find("_local_scalar_dense"), std::string::npos);
+}
+
+TEST(FrameCensus, AFrameHasNoHostSyncsAndIsStaticAtBatchOneAndEight) {
+  const auto model = demo_model();
+  const int cb = model->config().num_codebooks;
+  for (int batch : {1, 8}) {
+    std::vector<csm::PromptRows> prompts;
+    for (int b = 0; b < batch; ++b) prompts.push_back(text_prompt(12 + 3 * b, b, cb));
+    const auto census = csm::take_frame_census(model, prompts, 2048);
+    EXPECT_EQ(census.host_syncs_per_frame, 0) << "batch " << batch << ": " << census.host_sync_ops.size()
+                                              << " syncs, first: "
+                                              << (census.host_sync_ops.empty() ? "" : census.host_sync_ops[0]);
+    EXPECT_TRUE(census.frame_is_static) << "batch " << batch << ": " << census.first_difference;
+    EXPECT_GT(census.aten_ops_per_frame, 100) << "batch " << batch;
+  }
+}
+
+}  // namespace
