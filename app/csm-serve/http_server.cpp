@@ -237,10 +237,13 @@ void HttpServer::Impl::serve_connection(std::unique_ptr<net::io_context> ioc, tc
       }
       const auto target = parser.get().target();
       const bool upload = target.starts_with("/v1/audio/voices");
-      parser.body_limit(upload ? options.max_upload_bytes : options.max_body_bytes);
+      const size_t limit = upload ? options.max_upload_bytes : options.max_body_bytes;
+      parser.body_limit(limit);  // chunked bodies; a declared length is checked here:
+      const bool too_large = parser.content_length() && *parser.content_length() > limit;
       if (!parser.is_done()) {
-        ec = conn.run(options.read_timeout, [&](auto handler) { http::async_read(conn.stream(), buffer, parser, handler); });
-        if (ec == http::error::body_limit) {
+        if (!too_large)
+          ec = conn.run(options.read_timeout, [&](auto handler) { http::async_read(conn.stream(), buffer, parser, handler); });
+        if (too_large || ec == http::error::body_limit) {
           ApiError e = bad_request("the body is too large (at most " +
                                        std::to_string(upload ? options.max_upload_bytes : options.max_body_bytes) +
                                        " bytes)",
