@@ -1,8 +1,8 @@
 // csm-serve: an OpenAI-compatible streaming speech server (POST /v1/audio/speech)
 // in front of one CSM engine. SIGTERM drains: /ready goes false, new speech
 // requests get 503, every accepted stream is finished, then exit 0.
-#include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
@@ -19,6 +19,12 @@ namespace {
 
 using csm::Error;
 using csm::ErrorCode;
+
+int g_signal_pipe[2] = {-1, -1};
+extern "C" void on_signal(int sig) {
+  const unsigned char byte = static_cast<unsigned char>(sig);
+  [[maybe_unused]] const ssize_t n = write(g_signal_pipe[1], &byte, 1);
+}
 
 int positive(const csm::cli::Args& args, const char* name, long long lo, long long hi) {
   const auto v = args.integer(name);
@@ -81,12 +87,15 @@ int serve_main(int argc, char** argv) {
   probe.first_chunk_ms = options.first_chunk_ms;
   probe.validate();
 
-  // Signals go to one thread that waits for them; every other thread has them blocked.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // SIGTERM/SIGINT: whichever thread the kernel picks (LibTorch starts threads of
+  // its own), the handler only writes to a pipe; the drain runs on its own thread.
+  if (pipe(g_signal_pipe) != 0) throw Error(ErrorCode::Io, "cannot create the signal pipe");
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  action.sa_flags = SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
   csm::serve::Metrics metrics;
@@ -96,9 +105,10 @@ int serve_main(int argc, char** argv) {
   std::fprintf(stderr, "csm-serve: listening on http://%s:%d\n", options.host.c_str(), port);
   std::thread([&server] { server.run(); }).detach();  // /health answers while the model loads
 
-  std::thread([&server, signals] {
-    int sig = 0;
-    sigwait(&signals, &sig);
+  std::thread([&server] {
+    unsigned char sig = 0;
+    while (read(g_signal_pipe[0], &sig, 1) != 1) {
+    }
     std::fprintf(stderr, "csm-serve: %s: draining (no new requests; finishing the accepted ones)\n",
                  sig == SIGTERM ? "SIGTERM" : "SIGINT");
     server.drain();

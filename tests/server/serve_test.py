@@ -499,9 +499,12 @@ def scenario_nginx():
         probe.bind(("127.0.0.1", 0))
         front = probe.getsockname()[1]
     site = open(os.path.join(SRC, "deploy", "nginx", "csm-serve.conf")).read()
-    site = re.sub(r"(upstream csm_serve \{)(.*?)(\n\})",
-                  lambda m: m.group(1) + "\n  least_conn;\n" + f"  server 127.0.0.1:{a.port} max_fails=0;\n"
-                  f"  server 127.0.0.1:{b.port} max_fails=0;" + m.group(3), site, flags=re.S)
+    # The shipped configuration, its upstream servers replaced by the two local instances.
+    upstream = re.search(r"upstream csm_serve \{.*?\n\}", site, re.S).group(0)
+    local = re.sub(r"\n\s*server\s+[^;]+;", "", upstream)
+    local = local.replace("least_conn;", f"least_conn;\n  server 127.0.0.1:{a.port} max_fails=3 fail_timeout=10s;"
+                          f"\n  server 127.0.0.1:{b.port} max_fails=3 fail_timeout=10s;")
+    site = site.replace(upstream, local)
     site = re.sub(r"listen\s+[^;]+;", f"listen 127.0.0.1:{front};", site)
     site = site.replace("server_name _;", "server_name localhost;")
     open(f"{work}/csm-serve.conf", "w").write(site)

@@ -3,10 +3,10 @@
 # schemathesis, in a venv (argument: its folder). Reused when already complete.
 set -euo pipefail
 venv=${1:?usage: setup_venv.sh VENV_DIR}
-if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "import openai, schemathesis" 2>/dev/null; then
+if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "import openai, schemathesis, yaml, kubernetes_validate" 2>/dev/null; then
   echo "setup_venv: $venv already has openai and schemathesis"
   exit 0
 fi
 python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check "openai>=1.40" "schemathesis>=4" "pyyaml"
+"$venv/bin/pip" install --quiet --disable-pip-version-check "openai>=1.40" "schemathesis>=4" "pyyaml" "kubernetes-validate"
 "$venv/bin/python" -c "import openai, schemathesis; print('setup_venv: openai', openai.__version__, 'schemathesis', schemathesis.__version__)"
