@@ -8,6 +8,7 @@ packages=(
   desktop-file-utils appstream dpkg-dev
   qt6-base-dev qt6-multimedia-dev qt6-tools-dev qt6-l10n-tools libqt6sql6-sqlite libqcustomplot-dev
   xvfb xauth pulseaudio pulseaudio-utils imagemagick sox espeak-ng clang libclang-rt-14-dev
+  libboost-dev nginx-light curl python3 python3-venv
 )
 missing=()
 for p in "${packages[@]}"; do
