@@ -3,6 +3,7 @@
 
 #include "csm/error.h"
 #include "io/shape_text.h"
+#include "model/linear.h"
 #include "model/rope.h"
 
 namespace csm {
@@ -173,13 +174,15 @@ at::Tensor CsmModel::embed_audio(const at::Tensor& codes, int64_t codebook) cons
 }
 
 at::Tensor CsmModel::codebook0_logits(const at::Tensor& h) const {
-  return at::linear(h, w_.codebook0_head).to(at::kFloat);
+  return apply_weight(h, w_.codebook0_head).to(at::kFloat);
 }
 
-at::Tensor CsmModel::project(const at::Tensor& x) const { return at::linear(x, w_.projection); }
+at::Tensor CsmModel::project(const at::Tensor& x) const { return apply_weight(x, w_.projection); }
 
 at::Tensor CsmModel::codebook_logits(const at::Tensor& h, int64_t codebook) const {
-  return at::matmul(h, w_.audio_head[codebook - 1]).to(at::kFloat);
+  const auto head = w_.audio_head[codebook - 1];  // [dim, V]
+  if (h.size(0) == 1 && h.device().is_cpu()) return at::mv(head.t(), h[0]).unsqueeze(0).to(at::kFloat);
+  return at::matmul(h, head).to(at::kFloat);
 }
 
 int64_t CsmModel::parameter_count() const {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "csm/error.h"
+#include "model/linear.h"
 #include "runtime/torch_compat.h"
 
 namespace csm {
@@ -38,7 +39,7 @@ KvCache Transformer::make_cache(int64_t batch, int64_t capacity, at::ScalarType 
 Transformer::Qkv Transformer::project_qkv(const TransformerLayerWeights& w, const at::Tensor& x) const {
   const int64_t b = x.size(0), t = x.size(1), d = config_.head_dim;
   const int64_t q_rows = int64_t(config_.heads) * d, kv_rows = int64_t(config_.kv_heads) * d;
-  const auto qkv = at::linear(x, w.wqkv);
+  const auto qkv = apply_weight(x, w.wqkv);
   return {qkv.narrow(-1, 0, q_rows).view({b, t, config_.heads, d}).transpose(1, 2),
           qkv.narrow(-1, q_rows, kv_rows).view({b, t, config_.kv_heads, d}).transpose(1, 2),
           qkv.narrow(-1, q_rows + kv_rows, kv_rows).view({b, t, config_.kv_heads, d}).transpose(1, 2)};
@@ -58,7 +59,7 @@ at::Tensor Transformer::attend(const TransformerLayerWeights& w, const at::Tenso
   const auto out = compat::scaled_dot_product_attention(grouped, keys, values, m, 1.0 / std::sqrt(double(d)));
   // [B, kv, group*T, D] -> [B, heads, T, D] -> [B, T, heads*D]
   const auto heads = out.view({b, kv, group, t, d}).reshape({b, config_.heads, t, d});
-  return at::linear(heads.transpose(1, 2).reshape({b, t, config_.heads * d}), w.wo);
+  return apply_weight(heads.transpose(1, 2).reshape({b, t, config_.heads * d}), w.wo);
 }
 
 template <typename Attention>
@@ -68,8 +69,8 @@ at::Tensor Transformer::run_layers(const at::Tensor& input, Attention&& attentio
   for (size_t i = 0; i < layers_.size(); ++i) {
     const auto& w = layers_[i];
     x = x + attention(w, rms_norm(x, w.attn_norm, config_.norm_eps), i);
-    const auto gate_up = at::linear(rms_norm(x, w.mlp_norm, config_.norm_eps), w.w13);
-    x = x + at::linear(at::silu(gate_up.narrow(-1, 0, inter)) * gate_up.narrow(-1, inter, inter), w.w2);
+    const auto gate_up = apply_weight(rms_norm(x, w.mlp_norm, config_.norm_eps), w.w13);
+    x = x + apply_weight(at::silu(gate_up.narrow(-1, 0, inter)) * gate_up.narrow(-1, inter, inter), w.w2);
   }
   return rms_norm(x, final_norm_, config_.norm_eps);
 }
