@@ -65,7 +65,9 @@ torch_lib=$("$venv/bin/python" -c 'import torch, os; print(os.path.join(os.path.
 site=$(dirname "$(dirname "$torch_lib")")
 cuda_lib_dirs=()
 for d in "$cuda/lib64" "$cuda/lib" "$cuda/targets/x86_64-linux/lib"; do
-  [[ -d $d ]] && cuda_lib_dirs+=("$(readlink -f "$d")")
+  [[ -d $d ]] || continue
+  d=$(readlink -f "$d")
+  [[ " ${cuda_lib_dirs[*]} " == *" $d "* ]] || cuda_lib_dirs+=("$d")
 done
 rpath=$(IFS=:; echo "$torch_lib:$site/nvidia/cu13/lib:$site/nvidia/nvshmem/lib:$site/nvidia/cusparselt/lib:${cuda_lib_dirs[*]}")
 

@@ -156,6 +156,10 @@ if ((!rehearse)); then
   command -v nvidia-smi >/dev/null && gpu_name=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
   [[ -n $gpu_name ]] || die "no NVIDIA GPU answers nvidia-smi (use --rehearse on a machine without one)"
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | sed 's/^/    GPU: /'
+  if [[ -f $bin/../TORCH_VERSION ]] && ((have_torch)); then
+    built=$(cat "$bin/../TORCH_VERSION"); here=$("$python" -c 'import torch; print(torch.__version__)')
+    [[ $built == "$here" ]] || log "WARNING: the bundle was built against torch $built, this machine has $here"
+  fi
   if ldd "$bin/csm-bench" | grep -q "not found"; then
     ldd "$bin/csm-bench" | grep "not found" >&2
     die "csm-bench misses libraries here: make the bundle again (scripts/gpu-check.sh --bundle) and carry it"

@@ -37,11 +37,11 @@ class CudaGraphedStep final : public GraphedStep {
  public:
   CudaGraphedStep(std::unique_ptr<Graph> graph, c10::DeviceIndex device) : graph_(std::move(graph)), device_(device) {}
   ~CudaGraphedStep() override {
-    // The graph's pool is freed when the graph goes; a replay still in flight would
-    // then write freed memory.
+    // The graph's memory pool goes back to the caching allocator with the graph; a replay
+    // still in flight (on whichever stream) would then write memory handed out again.
     try {
       c10::cuda::CUDAGuard on_device(device_);
-      c10::cuda::getCurrentCUDAStream(device_).synchronize();
+      c10::cuda::device_synchronize();
     } catch (...) {
     }
   }
