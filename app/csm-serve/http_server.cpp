@@ -117,7 +117,7 @@ struct HttpServer::Impl {
   ServerOptions options;
   Metrics& metrics;
   VoiceStore& voices;
-  json machine;
+  std::function<json()> machine;
   net::io_context accept_ioc;
   tcp::acceptor acceptor{accept_ioc};
 
@@ -131,7 +131,7 @@ struct HttpServer::Impl {
   int inflight = 0;  // speech requests being handled
   std::mutex voice_add_mutex;
 
-  Impl(ServerOptions o, Metrics& m, VoiceStore& v, json info)
+  Impl(ServerOptions o, Metrics& m, VoiceStore& v, std::function<json()> info)
       : options(std::move(o)), metrics(m), voices(v), machine(std::move(info)) {}
 
   bool ready() const { return loaded.load() && !draining.load(); }
@@ -147,7 +147,8 @@ struct HttpServer::Impl {
   Reply info_reply();
 };
 
-HttpServer::HttpServer(ServerOptions options, Metrics& metrics, VoiceStore& voices, nlohmann::json machine)
+HttpServer::HttpServer(ServerOptions options, Metrics& metrics, VoiceStore& voices,
+                       std::function<nlohmann::json()> machine)
     : impl_(std::make_unique<Impl>(std::move(options), metrics, voices, std::move(machine))) {}
 
 HttpServer::~HttpServer() = default;
@@ -285,7 +286,7 @@ Reply HttpServer::Impl::info_reply() {
     e = engine;
     s = scheduler;
   }
-  json out = {{"server", {{"ready", ready()}, {"draining", draining.load()}}}, {"machine", machine}};
+  json out = {{"server", {{"ready", ready()}, {"draining", draining.load()}}}, {"machine", machine ? machine() : json(nullptr)}};
   if (e) {
     const auto& i = e->info();
     out["engine"] = {{"model", i.model},

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,7 +36,8 @@ struct ServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(ServerOptions options, Metrics& metrics, VoiceStore& voices, nlohmann::json machine);
+  // `machine` describes this machine for /v1/csm/info (asked afresh on every request).
+  HttpServer(ServerOptions options, Metrics& metrics, VoiceStore& voices, std::function<nlohmann::json()> machine);
   ~HttpServer();
   // Binds and listens (throws csm::Error when the address is taken). Returns the port.
   int bind();

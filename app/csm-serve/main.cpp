@@ -100,7 +100,7 @@ int serve_main(int argc, char** argv) {
 
   csm::serve::Metrics metrics;
   csm::serve::VoiceStore voices(args.get("voices"));
-  csm::serve::HttpServer server(options, metrics, voices, csm::bench::system_report());
+  csm::serve::HttpServer server(options, metrics, voices, [] { return csm::bench::system_report(); });
   const int port = server.bind();
   std::fprintf(stderr, "csm-serve: listening on http://%s:%d\n", options.host.c_str(), port);
   std::thread([&server] { server.run(); }).detach();  // /health answers while the model loads
