@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdio>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "csm-serve/audio_encoder.h"
@@ -126,6 +127,11 @@ struct HttpServer::Impl {
   std::shared_ptr<Scheduler> scheduler;
   std::atomic<bool> loaded{false}, draining{false};
   std::atomic<int> connections{0};
+  std::atomic<bool> stopping{false};
+  std::mutex conns_mutex;  // guards conn_fds and the connection count's last word
+  std::condition_variable conns_cv;
+  std::set<int> conn_fds;
+  std::thread accept_thread;
   std::mutex inflight_mutex;
   std::condition_variable inflight_cv;
   int inflight = 0;  // speech requests being handled
@@ -151,7 +157,14 @@ HttpServer::HttpServer(ServerOptions options, Metrics& metrics, VoiceStore& voic
                        std::function<nlohmann::json()> machine)
     : impl_(std::make_unique<Impl>(std::move(options), metrics, voices, std::move(machine))) {}
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+  impl_->stopping = true;
+  if (impl_->acceptor.is_open()) ::shutdown(impl_->acceptor.native_handle(), SHUT_RDWR);  // wakes accept()
+  if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
+  std::unique_lock<std::mutex> lock(impl_->conns_mutex);
+  for (int fd : impl_->conn_fds) ::shutdown(fd, SHUT_RDWR);  // wakes their reads, writes and waits
+  impl_->conns_cv.wait(lock, [&] { return impl_->connections.load() == 0; });
+}
 
 int HttpServer::bind() {
   auto& a = impl_->acceptor;
@@ -178,28 +191,36 @@ void HttpServer::set_model(std::shared_ptr<const Engine> engine, std::shared_ptr
   impl_->loaded = true;
 }
 
-void HttpServer::run() {
-  for (;;) {
-    auto ioc = std::make_unique<net::io_context>(1);
-    tcp::socket socket(*ioc);
-    beast::error_code ec;
-    impl_->acceptor.accept(socket, ec);
-    if (ec) {
-      if (ec == net::error::operation_aborted || ec == net::error::bad_descriptor) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // EMFILE and friends: back off
-      continue;
+void HttpServer::start() {
+  impl_->accept_thread = std::thread([impl = impl_.get()] {
+    while (!impl->stopping) {
+      auto ioc = std::make_unique<net::io_context>(1);
+      tcp::socket socket(*ioc);
+      beast::error_code ec;
+      impl->acceptor.accept(socket, ec);
+      if (impl->stopping) return;
+      if (ec) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // EMFILE and friends: back off
+        continue;
+      }
+      if (impl->connections.load() >= impl->options.max_connections) {
+        socket.close(ec);
+        impl->metrics.error("too_many_connections");
+        continue;
+      }
+      {
+        std::lock_guard<std::mutex> lock(impl->conns_mutex);
+        ++impl->connections;
+        impl->conn_fds.insert(socket.native_handle());
+      }
+      std::thread([impl, ioc = std::move(ioc), socket = std::move(socket)]() mutable {
+        impl->serve_connection(std::move(ioc), std::move(socket));
+        std::lock_guard<std::mutex> lock(impl->conns_mutex);  // the last touch of impl
+        --impl->connections;
+        impl->conns_cv.notify_all();
+      }).detach();
     }
-    if (impl_->connections.load() >= impl_->options.max_connections) {
-      socket.close(ec);
-      impl_->metrics.error("too_many_connections");
-      continue;
-    }
-    ++impl_->connections;
-    std::thread([impl = impl_.get(), ioc = std::move(ioc), socket = std::move(socket)]() mutable {
-      impl->serve_connection(std::move(ioc), std::move(socket));
-      --impl->connections;
-    }).detach();
-  }
+  });
 }
 
 void HttpServer::drain() {
@@ -259,6 +280,10 @@ void HttpServer::Impl::serve_connection(std::unique_ptr<net::io_context> ioc, tc
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "csm-serve: connection dropped: %s\n", e.what());
+  }
+  {
+    std::lock_guard<std::mutex> lock(conns_mutex);
+    conn_fds.erase(conn.stream().socket().native_handle());
   }
   conn.close();
 }
@@ -622,7 +647,10 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
   if (!failure.empty()) {
     // Audio already started: the status is sent. SSE says so in an event; raw audio is cut.
     if (!sse) return false;
-    write_bytes(sse_error(failure));
+    if (write_bytes(sse_error(failure)))
+      conn.run(options.write_timeout, [&](auto handler) {
+        net::async_write(conn.stream(), http::make_chunk_last(), handler);
+      });
     return false;
   }
   if (!write_bytes(sse ? std::string() : encoder->finish())) return client_lost();

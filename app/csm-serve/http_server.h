@@ -38,13 +38,14 @@ class HttpServer {
  public:
   // `machine` describes this machine for /v1/csm/info (asked afresh on every request).
   HttpServer(ServerOptions options, Metrics& metrics, VoiceStore& voices, std::function<nlohmann::json()> machine);
-  ~HttpServer();
+  ~HttpServer();  // stops accepting, closes every connection, waits for their threads
   // Binds and listens (throws csm::Error when the address is taken). Returns the port.
   int bind();
   // The model is loaded: speech requests are served from now on, /ready says so.
   void set_model(std::shared_ptr<const Engine> engine, std::shared_ptr<Scheduler> scheduler);
-  // Accepts connections until the process ends (a thread per connection).
-  void run();
+  // Accepts connections on a thread of its own (and a thread per connection)
+  // until the server is destroyed.
+  void start();
   // SIGTERM: /ready goes false, new speech requests get 503, every accepted
   // stream is finished. Returns once no request is in flight any more.
   void drain();

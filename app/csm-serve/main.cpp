@@ -103,7 +103,7 @@ int serve_main(int argc, char** argv) {
   csm::serve::HttpServer server(options, metrics, voices, [] { return csm::bench::system_report(); });
   const int port = server.bind();
   std::fprintf(stderr, "csm-serve: listening on http://%s:%d\n", options.host.c_str(), port);
-  std::thread([&server] { server.run(); }).detach();  // /health answers while the model loads
+  server.start();  // /health answers while the model loads
 
   std::thread([&server] {
     unsigned char sig = 0;
