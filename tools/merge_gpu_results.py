@@ -135,9 +135,10 @@ def ours_section(b1, sweep, batch):
     return out, rows, oom
 
 
-def hf_section(mode_result):
+def hf_section(mode_result, frames):
     out = {k: None for k in METRICS}
     out["status"] = get(mode_result, "status")
+    out["frames"] = frames  # per timed generate() call
     steady = get(mode_result, "steady")
     if isinstance(steady, dict):
         out["ms_per_frame"] = rnd(steady.get("ms_per_frame_mean"))
@@ -219,8 +220,8 @@ def merge(a) -> dict:
         "date": a.date or _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "torch": torch_version,
         "ours": ours,
-        "hf_eager": hf_section(get(hf, "modes", "eager")),
-        "hf_compile": hf_section(get(hf, "modes", "compile")),
+        "hf_eager": hf_section(get(hf, "modes", "eager"), get(hf, "settings", "frames")),
+        "hf_compile": hf_section(get(hf, "modes", "compile"), get(hf, "settings", "frames")),
         "torch_graph_probe": probe_out,
         "realtime_streams": ours["realtime_streams"],
         "host_syncs_per_frame": ours["host_syncs_per_frame"],
