@@ -95,12 +95,10 @@ def main(argv=None):
     ap.add_argument("--verify-solo", action="store_true", help="re-run each request alone; audio must be equal")
     ap.add_argument("--sample-rate", type=int, default=24000)
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
-    ap.add_argument("--on-started", help=argparse.SUPPRESS)  # tests: a file touched once every client has audio
     args = ap.parse_args(argv)
 
     bytes_per_s = 2 * args.sample_rate
     results = [None] * (args.clients * args.rounds)
-    started = threading.Event()
     first_audio = [0]
     lock = threading.Lock()
 

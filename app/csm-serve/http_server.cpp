@@ -262,6 +262,14 @@ void HttpServer::Impl::serve_connection(std::unique_ptr<net::io_context> ioc, tc
       const size_t limit = upload ? options.max_upload_bytes : options.max_body_bytes;
       parser.body_limit(limit);  // chunked bodies; a declared length is checked here:
       const bool too_large = parser.content_length() && *parser.content_length() > limit;
+      if (!parser.is_done() && !too_large && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        // curl and others wait for this before sending a larger body.
+        static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        if (conn.run(options.write_timeout, [&](auto handler) {
+              net::async_write(conn.stream(), net::buffer(kContinue), handler);
+            }))
+          break;
+      }
       if (!parser.is_done()) {
         if (!too_large)
           ec = conn.run(options.read_timeout, [&](auto handler) { http::async_read(conn.stream(), buffer, parser, handler); });
