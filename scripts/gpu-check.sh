@@ -197,7 +197,12 @@ device=cuda; dtype=bfloat16; model=random:csm-1b
 ((rehearse)) && { device=cpu; dtype=float32; }
 log "$( ((rehearse)) && echo "REHEARSAL on the CPU" || echo "GPU: $gpu_name"); binaries $bin; python $python; work $work"
 
-# 1. The engine's CUDA tests (without a GPU they skip).
+# 1. The engine's CUDA tests (without a GPU they skip). The binaries' built-in fixtures path is
+# the build machine's: lay the repository's fixtures out here for the tests that read them.
+if ((!rehearse)) && [[ -z ${CSM_FIXTURES_DIR:-} && -f tests/data/extract-fixtures.cmake ]] && command -v cmake >/dev/null; then
+  cmake -D DEST="$work/fixtures" -P tests/data/extract-fixtures.cmake >"$work/fixtures.log" 2>&1 \
+    && export CSM_FIXTURES_DIR=$work/fixtures || log "warning: laying out the fixtures failed (see fixtures.log)"
+fi
 for name in $(cuda_test_names); do
   t=$bin/$name
   if [[ ! -x $t ]]; then
