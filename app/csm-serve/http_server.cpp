@@ -134,7 +134,21 @@ struct HttpServer::Impl {
   std::thread accept_thread;
   std::mutex inflight_mutex;
   std::condition_variable inflight_cv;
-  int inflight = 0;  // speech requests being handled
+  int inflight = 0;  // speech requests and voice uploads being handled (a drain waits for them)
+  struct Inflight {
+    Impl* impl;
+    explicit Inflight(Impl* i) : impl(i) {
+      std::lock_guard<std::mutex> lock(impl->inflight_mutex);
+      ++impl->inflight;
+    }
+    ~Inflight() {
+      std::lock_guard<std::mutex> lock(impl->inflight_mutex);
+      --impl->inflight;
+      impl->inflight_cv.notify_all();
+    }
+    Inflight(const Inflight&) = delete;
+    Inflight& operator=(const Inflight&) = delete;
+  };
   std::mutex voice_add_mutex;
 
   Impl(ServerOptions o, Metrics& m, VoiceStore& v, std::function<json()> info)
@@ -376,6 +390,7 @@ Reply HttpServer::Impl::add_voice(const http::request<http::string_body>& req) {
   } catch (const std::exception&) {
     throw bad_request("'speaker' must be an integer", "speaker");
   }
+  const Inflight counted(this);                          // a drain lets the upload finish
   std::lock_guard<std::mutex> lock(voice_add_mutex);  // one encode at a time
   const Voice v = voices.add(name, transcript, speaker_id, clip, *e);
   return json_reply(v.describe(), 201);
@@ -515,20 +530,7 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
   config.max_audio_ms = sr.max_audio_ms;
   auto encoder = make_encoder(sr.format, e->info().sample_rate);
 
-  // Counted in flight from before submit, so a drain waits for this response to be written.
-  {
-    std::lock_guard<std::mutex> lock(inflight_mutex);
-    ++inflight;
-  }
-  struct InflightGuard {
-    Impl* impl;
-    ~InflightGuard() {
-      std::lock_guard<std::mutex> lock(impl->inflight_mutex);
-      --impl->inflight;
-      impl->inflight_cv.notify_all();
-    }
-  } guard{this};
-
+  const Inflight counted(this);  // from before submit: a drain waits for this response to be written
   std::shared_ptr<Stream> stream = s->submit(Request{sr.input, voice->speaker, voice->context}, config);
   const double sample_rate = e->info().sample_rate;
 
@@ -538,12 +540,8 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
   bool ended = false;
   for (;;) {
     AudioChunk chunk;
-    Stream::Poll p;
-    try {
-      p = stream->next(chunk, std::chrono::milliseconds(20));
-    } catch (const Error& err) {
-      throw;  // before any audio: a proper error status
-    }
+    // An error before any audio propagates from here: the client gets its status.
+    const Stream::Poll p = stream->next(chunk, std::chrono::milliseconds(20));
     if (p == Stream::Poll::Ended) {
       ended = true;
       break;
@@ -560,12 +558,8 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
     held.push_back(std::move(chunk));
     if (has_audio) break;
     if (held.back().last) {
-      // Ended without audio: maybe an error comes next.
-      try {
-        while (stream->next(chunk, std::chrono::milliseconds(5000)) == Stream::Poll::Chunk) held.push_back(std::move(chunk));
-      } catch (const Error&) {
-        throw;
-      }
+      // Ended without audio: an error may come next (it propagates: the client gets its status).
+      while (stream->next(chunk, std::chrono::milliseconds(5000)) == Stream::Poll::Chunk) held.push_back(std::move(chunk));
       ended = true;
       break;
     }
