@@ -454,13 +454,13 @@ def scenario_schemathesis():
     with Server("--max-streams", "2", "--max-queue", "64") as s:
         # Fast endpoints: every phase, more examples.
         r1 = subprocess.run(common + ["--url", s.url, "--max-examples", "30", "--exclude-path", "/v1/audio/speech",
-                                      "--exclude-method", "POST"], capture_output=True, timeout=240)
+                                      "--exclude-method", "POST"], capture_output=True, timeout=240, cwd=s.dir)
         print(r1.stdout.decode()[-3000:], r1.stderr.decode()[-2000:])
         check(r1.returncode == 0, "schemathesis: GET endpoints conform to openapi.yaml")
     # The speech endpoint: generated requests, each a short stream (the server caps audio at 320 ms).
     with Server("--max-streams", "2", "--max-queue", "64", "--max-audio-ms", "320") as s:
         r2 = subprocess.run(common + ["--url", s.url, "--max-examples", "12", "--include-path", "/v1/audio/speech",
-                                      "--phases", "coverage,fuzzing"], capture_output=True, timeout=240)
+                                      "--phases", "coverage,fuzzing"], capture_output=True, timeout=240, cwd=s.dir)
         print(r2.stdout.decode()[-3000:], r2.stderr.decode()[-2000:])
         check(r2.returncode == 0, "schemathesis: POST /v1/audio/speech conforms to openapi.yaml")
 
