@@ -28,6 +28,7 @@ SRC = os.environ.get("CSM_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.d
 VENV_PY = os.path.join(VENV, "bin", "python") if VENV else ""
 SKIP = 77
 failures = []
+BASE = tempfile.mkdtemp(prefix="csm-serve-test-")  # removed after a passing run
 
 
 def check(condition, what):
@@ -43,7 +44,7 @@ class Server:
     """csm-serve on the demo model, port 0 (the kernel picks a free one)."""
 
     def __init__(self, *extra, workdir=None):
-        self.dir = workdir or tempfile.mkdtemp(prefix="csm-serve-test-")
+        self.dir = workdir or tempfile.mkdtemp(dir=BASE, prefix="csm-serve-test-")
         self.log_path = os.path.join(self.dir, f"serve-{time.monotonic_ns()}.log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([BIN, "--model", "demo", "--port", "0", *extra], stdout=self.log,
@@ -166,7 +167,7 @@ def make_clip(path, seconds=2.0, rate=16000):
 # ---------------------------------------------------------------- scenarios
 
 def scenario_curl():
-    voices = tempfile.mkdtemp(prefix="csm-voices-")
+    voices = tempfile.mkdtemp(dir=BASE, prefix="csm-voices-")
     with Server("--voices", voices, "--max-streams", "2") as s:
         d = s.dir
         r = curl("-D", f"{d}/h", "-o", f"{d}/a.wav", "-X", "POST", s.url + "/v1/audio/speech",
@@ -492,7 +493,7 @@ def scenario_nginx():
     if not nginx:
         print("skipped: no nginx (apt-get install nginx-light)")
         return SKIP
-    work = tempfile.mkdtemp(prefix="csm-nginx-")
+    work = tempfile.mkdtemp(dir=BASE, prefix="csm-nginx-")
     a = Server("--max-streams", "4", "--max-queue", "64", workdir=work)
     b = Server("--max-streams", "4", "--max-queue", "64", workdir=work)
     with socket.socket() as probe:
@@ -586,6 +587,10 @@ def main():
         print("CSM_SERVE_BIN is not set to the csm-serve binary")
         return 2
     rc = globals()["scenario_" + sys.argv[1]]()
+    if not failures:
+        shutil.rmtree(BASE, ignore_errors=True)
+    else:
+        print("logs and files kept in", BASE)
     if rc == SKIP:
         return SKIP
     print(f"{sys.argv[1]}: {'FAILED: ' + '; '.join(failures) if failures else 'all checks passed'}")
