@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libtorch-dev nlohmann-json3-dev libpcre2-dev libsentencepiece-dev sentencepiece
+  libtorch-dev libopenblas0-openmp nlohmann-json3-dev libpcre2-dev libsentencepiece-dev sentencepiece
   libsndfile1-dev libsoxr-dev libpulse-dev libssl-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   desktop-file-utils appstream dpkg-dev
   qt6-base-dev qt6-multimedia-dev qt6-tools-dev qt6-l10n-tools libqt6sql6-sqlite libqcustomplot-dev

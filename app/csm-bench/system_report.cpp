@@ -25,9 +25,14 @@ nlohmann::json system_report() {
           {"memory_total_gib", info.memory_total_bytes / gib},
           {"memory_available_gib", info.memory_available_bytes / gib},
           {"libtorch", info.torch_version},
+          {"libtorch_cuda", info.torch_has_cuda},
           {"cuda_available", info.cuda_available},
-          {"gpu", info.cuda_available ? "CUDA device present (details arrive with the CUDA path)"
-                                      : "none (this LibTorch has no CUDA)"},
+          {"cuda_devices", info.cuda_devices},
+          {"gpu", info.cuda_available ? info.gpu_name
+                  : info.torch_has_cuda ? "none (this LibTorch has CUDA, but no device answers)"
+                                        : "none (this LibTorch has no CUDA)"},
+          {"gpu_memory_gib", info.gpu_memory_bytes / gib},
+          {"gpu_compute_capability", info.gpu_compute_capability},
           {"hf_cache", hf_hub_cache_dir()},
           {"models_found", models_found()}};
 }

@@ -18,14 +18,24 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-ProcessResult run_with_memory_cap(int mib, const std::string& command) {
-  return run_process("bash -c " + shell_quote("ulimit -d " + std::to_string(mib * 1024) + "; exec " + command));
+// Bounded in time too: a BLAS that retries a failed allocation forever (OpenBLAS)
+// must fail the run (exit 124), not hang the suite.
+ProcessResult run_with_memory_cap(int mib, const std::string& command, int timeout_s) {
+  return run_process("bash -c " + shell_quote("ulimit -d " + std::to_string(mib * 1024) + "; exec timeout -k 5 " +
+                                              std::to_string(timeout_s) + " " + command));
 }
 
+// Bisection in 25 MiB steps. Under very small caps OpenBLAS hangs while the program
+// loads (before main), so a probe that does not finish in a minute did not fit.
 int least_memory_cap(const std::string& command) {
-  for (int mib = 150; mib <= 1500; mib += 25)
-    if (run_with_memory_cap(mib, command).exit_code == 0) return mib;
-  return 0;
+  const auto fits = [&](int mib) { return run_with_memory_cap(mib, command, 60).exit_code == 0; };
+  int lo = 150, hi = 1500;  // in MiB: lo assumed too small, hi must fit
+  if (!fits(hi)) return 0;
+  while (hi - lo > 25) {
+    const int mid = lo + (hi - lo) / 50 * 25;
+    (fits(mid) ? hi : lo) = mid;
+  }
+  return hi;
 }
 
 std::string tool(const std::string& name) { return std::string(CSM_BIN_DIR) + "/" + name; }

@@ -19,7 +19,7 @@ std::string shell_quote(const std::string& s);
 
 // Runs `command` (a shell line) with its data segment capped at `mib` MiB, so
 // that memory really runs out (ulimit -d; meaningless under the sanitizers).
-ProcessResult run_with_memory_cap(int mib, const std::string& command);
+ProcessResult run_with_memory_cap(int mib, const std::string& command, int timeout_s = 180);
 // The least cap, in 25 MiB steps up to 1.5 GiB, under which `command` succeeds on
 // this machine (libraries and thread counts differ); 0 when none does.
 int least_memory_cap(const std::string& command);

@@ -11,8 +11,12 @@ struct SystemInfo {
   int64_t memory_total_bytes = 0;
   int64_t memory_available_bytes = 0;
   std::string torch_version;
-  bool cuda_available = false;
+  bool torch_has_cuda = false;  // built against a CUDA LibTorch
+  bool cuda_available = false;  // ... and a device answers
   int cuda_devices = 0;
+  std::string gpu_name;         // device 0
+  int64_t gpu_memory_bytes = 0;
+  std::string gpu_compute_capability;
 };
 
 SystemInfo system_info();

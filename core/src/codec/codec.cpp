@@ -8,6 +8,7 @@
 #include "codec/mimi_codec.h"
 #include "codec/mimi_weights.h"
 #include "csm/error.h"
+#include "runtime/blas_warmup.h"
 #include "runtime/torch_failure.h"
 
 namespace csm {
@@ -77,6 +78,7 @@ std::shared_ptr<const Codec> Codec::load(const CodecOptions& options) {
     throw Error(ErrorCode::DeviceUnavailable, "Mimi runs on the CPU in this build", "use --device cpu");
   if (options.codec.empty() && options.model.empty())
     throw Error(ErrorCode::InvalidArgument, "no codec: give --model DIR or --codec PATH");
+  reserve_blas_buffers();
   return guard_torch("loading Mimi", "close other programs that hold much memory", [&]() -> std::shared_ptr<const Codec> {
     if (options.codec == "random:mimi" || (options.codec.empty() && options.model.rfind("random:", 0) == 0))
       return std::make_shared<CodecImpl>(MimiConfig{}, 0);

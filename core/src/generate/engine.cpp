@@ -10,6 +10,7 @@
 #include "generate/engine_parts.h"
 #include "io/model_location.h"
 #include "io/tensor_store.h"
+#include "runtime/blas_warmup.h"
 #include "runtime/cuda_graph.h"
 #include "runtime/device_policy.h"
 #include "runtime/torch_failure.h"
@@ -24,6 +25,7 @@ std::shared_ptr<const MimiCodec> load_mimi(const std::string& model_dir, const s
 }
 
 std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
+  reserve_blas_buffers();
   auto parts = std::make_shared<EngineParts>();
   std::string info_model_name;
   const at::Device device = parse_device(options.device);

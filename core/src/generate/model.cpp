@@ -12,6 +12,7 @@
 #include "io/model_location.h"
 #include "io/tensor_store.h"
 #include "model/csm_model.h"
+#include "runtime/blas_warmup.h"
 #include "runtime/device_policy.h"
 #include "runtime/torch_failure.h"
 
@@ -87,6 +88,7 @@ class FrameStreamImpl final : public FrameStream {
 class ModelImpl final : public Model {
  public:
   explicit ModelImpl(const ModelOptions& options) {
+    reserve_blas_buffers();
     const at::Device device = parse_device(options.device);
     const at::ScalarType dtype = parse_dtype(options.dtype, device);
     info_.name = options.model;

@@ -12,9 +12,15 @@ at::Device parse_device(const std::string& device) {
   } catch (const c10::Error&) {
     throw Error(ErrorCode::InvalidArgument, "unknown device \"" + device + "\"", "use cpu or cuda[:N]");
   }
-  if (parsed.is_cuda() && !at::hasCUDA())
+  if (parsed.is_cuda() && !at::hasCUDA()) {
+#if defined(CSM_WITH_CUDA)
+    throw Error(ErrorCode::DeviceUnavailable, "device \"" + device + "\" asked for, but no CUDA device is usable here",
+                "check nvidia-smi and the driver, or use --device cpu");
+#else
     throw Error(ErrorCode::DeviceUnavailable, "device \"" + device + "\" asked for, but this LibTorch has no CUDA",
-                "use --device cpu, or build against a CUDA LibTorch");
+                "use --device cpu, or build against a CUDA LibTorch (scripts/build-cuda.sh)");
+#endif
+  }
   if (!parsed.is_cpu() && !parsed.is_cuda())
     throw Error(ErrorCode::InvalidArgument, "device \"" + device + "\" is not supported", "use cpu or cuda[:N]");
   return parsed;

@@ -8,6 +8,10 @@
 
 #include "runtime/torch_compat.h"
 
+#if defined(CSM_WITH_CUDA)
+#include <ATen/cuda/CUDAContext.h>
+#endif
+
 namespace csm {
 namespace {
 
@@ -43,6 +47,16 @@ SystemInfo system_info() {
   info.memory_available_bytes = meminfo_kib("MemAvailable") * 1024;
   info.torch_version = compat::torch_version();
   info.cuda_available = at::hasCUDA();
+#if defined(CSM_WITH_CUDA)
+  info.torch_has_cuda = true;
+  if (info.cuda_available) {
+    info.cuda_devices = static_cast<int>(at::cuda::device_count());
+    const auto* p = at::cuda::getDeviceProperties(0);
+    info.gpu_name = p->name;
+    info.gpu_memory_bytes = static_cast<int64_t>(p->totalGlobalMem);
+    info.gpu_compute_capability = std::to_string(p->major) + "." + std::to_string(p->minor);
+  }
+#endif
   return info;
 }
 

@@ -1,0 +1,11 @@
+#pragma once
+// OpenBLAS allocates its work buffer (128 MiB) on a thread's first matrix product
+// and, when that allocation fails, retries it forever: a run that hits its memory
+// limit inside BLAS would hang instead of reporting out of memory. Doing one
+// product of each kind at load, while memory is still free, makes those buffers
+// exist before any large allocation; later failures are LibTorch's, which report.
+namespace csm {
+
+void reserve_blas_buffers();  // once per process; cheap after the first call
+
+}  // namespace csm
