@@ -105,6 +105,7 @@ class EngineImpl final : public Engine {
                                  CancelToken cancel) const override {
     return start_session(parts_, std::move(requests), config, std::move(cancel));
   }
+  const std::shared_ptr<const EngineParts>& parts() const { return parts_; }
   std::vector<std::vector<int32_t>> encode_audio(const std::vector<float>& samples, int sample_rate) const override {
     if (samples.empty()) throw Error(ErrorCode::InvalidArgument, "the voice clip is empty");
     const auto audio = resample(samples, sample_rate, parts_->mimi->config().sample_rate);
@@ -117,6 +118,12 @@ class EngineImpl final : public Engine {
 };
 
 }  // namespace
+
+std::shared_ptr<const EngineParts> parts_of(const Engine& engine) {
+  const auto* impl = dynamic_cast<const EngineImpl*>(&engine);
+  if (!impl) throw Error(ErrorCode::Internal, "this engine has no parts to schedule");
+  return impl->parts();
+}
 
 std::shared_ptr<const Engine> Engine::load(const EngineOptions& options) {
   return guard_torch("loading", "use --dtype bfloat16, or a device with more memory",

@@ -1,7 +1,9 @@
-// The first, simple Scheduler: one model thread takes requests in FIFO order and
-// runs up to max_streams of them as separate one-request sessions, interleaved
-// chunk by chunk (no shared forward pass yet). A stand-in with the final
-// interface: continuous batching over a batched frame step replaces it.
+// Continuous batching: one model thread owns a frame step with max_streams slots.
+// Between two frames it admits queued requests into free slots (prefill) and lets
+// cancelled streams go; each frame then advances every live stream at once, and
+// each stream's frames are decoded by its own Mimi state into chunks. A stream's
+// audio for a seed is the same alone or among others: its draws depend on its own
+// seed and frame counter only.
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -10,8 +12,16 @@
 #include <mutex>
 #include <thread>
 
+#include "codec/code_frames.h"
 #include "csm/error.h"
+#include "csm/model.h"
 #include "csm/scheduler.h"
+#include "csm/system_info.h"
+#include "generate/engine_parts.h"
+#include "generate/frame_step.h"
+#include "generate/piece_plan.h"
+#include "runtime/device_policy.h"
+#include "runtime/torch_failure.h"
 
 namespace csm {
 namespace {
@@ -117,22 +127,38 @@ class StreamImpl final : public Stream {
   bool started_ = false, finished_ = false, last_pushed_ = false, error_thrown_ = false;
 };
 
-class SimpleScheduler final : public Scheduler {
+// What the model thread keeps per slot.
+struct Slot {
+  std::shared_ptr<StreamImpl> stream;  // null: the slot is free
+  std::vector<std::string> pieces;     // what is left to say, in order
+  Segment previous;                    // the last finished piece, context for the next
+  MimiDecoderState decoder;
+  Frames pending, piece_frames;
+  int64_t frames = 0, piece_limit = 0, chunks = 0, pieces_done = 0;
+  double generate_ms = 0, first_audio_ms = -1;
+  Clock::time_point started;
+  StreamSummary summary;
+};
+
+const char* const kSmallerRun = "try fewer streams at once (--max-streams), or shorter text";
+
+class BatchingScheduler final : public Scheduler {
  public:
-  SimpleScheduler(std::shared_ptr<const Engine> engine, const SchedulerOptions& options)
+  BatchingScheduler(std::shared_ptr<const Engine> engine, const SchedulerOptions& options)
       : engine_(std::move(engine)), options_(options) {
     if (!engine_) throw Error(ErrorCode::InvalidArgument, "scheduler: no engine");
     if (options_.max_streams < 1) throw Error(ErrorCode::InvalidArgument, "scheduler: max_streams must be >= 1");
     if (options_.max_queue < 0) throw Error(ErrorCode::InvalidArgument, "scheduler: max_queue must be >= 0");
+    parts_ = parts_of(*engine_);
+    slots_.resize(static_cast<size_t>(options_.max_streams));
     thread_ = std::thread([this] { run(); });
   }
 
-  ~SimpleScheduler() override {
+  ~BatchingScheduler() override {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stopping_ = true;
       for (auto& s : queue_) s->cancel();
-      for (auto& a : active_) a.stream->token().cancel();
     }
     cv_.notify_all();
     thread_.join();
@@ -160,7 +186,7 @@ class SimpleScheduler final : public Scheduler {
   SchedulerStats stats() const override {
     std::lock_guard<std::mutex> lock(mutex_);
     SchedulerStats s;
-    s.active = static_cast<int>(active_.size());
+    s.active = active_;
     s.queued = static_cast<int>(std::count_if(queue_.begin(), queue_.end(), [](auto& q) { return !q->finished(); }));
     s.max_streams = options_.max_streams;
     s.frames_total = frames_total_;
@@ -168,12 +194,7 @@ class SimpleScheduler final : public Scheduler {
     s.cancelled = cancelled_;
     s.failed = failed_;
     s.draining = draining_;
-    const auto now = Clock::now();
-    const auto window = std::chrono::seconds(5);
-    int64_t frames = 0;
-    for (auto& [t, n] : rate_)
-      if (now - t <= window) frames += n;
-    s.frames_per_s = frames / 5.0;
+    s.frames_per_s = rate_locked();
     return s;
   }
 
@@ -183,16 +204,11 @@ class SimpleScheduler final : public Scheduler {
     cv_.notify_all();
     idle_cv_.wait(lock, [&] {
       prune_queue_locked();
-      return queue_.empty() && active_.empty();
+      return queue_.empty() && active_ == 0;
     });
   }
 
  private:
-  struct Active {
-    std::shared_ptr<StreamImpl> stream;
-    std::unique_ptr<Session> session;
-  };
-
   void prune_queue_locked() {
     queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
                                 [&](auto& s) {
@@ -203,119 +219,284 @@ class SimpleScheduler final : public Scheduler {
                  queue_.end());
   }
 
+  double rate_locked() const {
+    const auto now = Clock::now();
+    int64_t frames = 0;
+    for (auto& [t, n] : rate_)
+      if (now - t <= std::chrono::seconds(5)) frames += n;
+    return frames / 5.0;
+  }
+
+  int live() const {
+    int n = 0;
+    for (const auto& s : slots_) n += s.stream != nullptr;
+    return n;
+  }
+
   void run() {
     for (;;) {
-      std::vector<std::shared_ptr<StreamImpl>> starting;
+      std::vector<std::shared_ptr<StreamImpl>> joining;
+      bool stopping = false;
       {
         std::unique_lock<std::mutex> lock(mutex_);
         cv_.wait(lock, [&] {
           prune_queue_locked();
-          return stopping_ || !queue_.empty() || !active_.empty();
+          return stopping_ || !queue_.empty() || active_ > 0;
         });
-        if (stopping_ && active_.empty()) {
+        stopping = stopping_;
+        if (stopping) {
           for (auto& s : queue_) s->end(StopReason::Cancelled);
           queue_.clear();
-          idle_cv_.notify_all();
-          return;
         }
-        while (static_cast<int>(active_.size() + starting.size()) < options_.max_streams && !queue_.empty()) {
-          starting.push_back(queue_.front());
+        // Running streams come first: one newcomer per frame while others speak.
+        const int free = options_.max_streams - active_;
+        const int admit = active_ > 0 ? std::min(free, 1) : free;
+        while (static_cast<int>(joining.size()) < admit && !queue_.empty()) {
+          joining.push_back(queue_.front());
           queue_.pop_front();
         }
+        active_ += static_cast<int>(joining.size());
       }
-      for (auto& s : starting) start(s);
-      // One chunk from each running stream, in turn.
-      std::vector<Active*> round;
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        for (auto& a : active_) round.push_back(&a);
-      }
-      for (Active* a : round) step(*a);
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        active_.remove_if([](const Active& a) { return a.session == nullptr; });
-        prune_queue_locked();
-        if (queue_.empty() && active_.empty()) idle_cv_.notify_all();
-      }
+      for (auto& s : joining) admit_stream(s);
+      if (stopping)
+        for (auto& slot : slots_)
+          if (slot.stream) slot.stream->token().cancel();
+      let_cancelled_go();
+      if (live() > 0) generate_frame();
+      std::lock_guard<std::mutex> lock(mutex_);
+      active_ = live();
+      if (active_ == 0 && queue_.empty()) idle_cv_.notify_all();
+      if (stopping && active_ == 0 && queue_.empty()) return;
     }
   }
 
-  void start(const std::shared_ptr<StreamImpl>& stream) {
-    if (!stream->begin()) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      ++cancelled_;
+  FrameStep& step() {
+    if (!step_) {
+      FrameStepOptions o;
+      o.slots = options_.max_streams;
+      o.decodable_codes = parts_->mimi->config().codebook_size;
+      step_ = std::make_unique<FrameStep>(parts_->model, o);
+    }
+    return *step_;
+  }
+
+  int64_t free_slot() const {
+    for (size_t i = 0; i < slots_.size(); ++i)
+      if (!slots_[i].stream) return static_cast<int64_t>(i);
+    return -1;
+  }
+
+  void admit_stream(const std::shared_ptr<StreamImpl>& stream) {
+    if (!stream->begin()) {  // cancelled while it waited
+      count(StopReason::Cancelled);
       return;
     }
+    const int64_t index = free_slot();
+    Slot& slot = slots_.at(static_cast<size_t>(index));
+    slot = Slot{};
+    slot.stream = stream;
+    slot.started = Clock::now();
     try {
-      auto session = engine_->start({stream->request()}, stream->config(), stream->token());
-      std::lock_guard<std::mutex> lock(mutex_);
-      active_.push_back({stream, std::move(session)});
+      slot.pieces = plan_pieces(*parts_->tokenizer, stream->request().text);
+      start_piece(index);
     } catch (...) {
-      stream->end(StopReason::Failed, std::current_exception());
-      std::lock_guard<std::mutex> lock(mutex_);
-      ++failed_;
+      const auto error = failure(std::current_exception(), "starting a stream");
+      slot.stream->end(StopReason::Failed, error);
+      count(StopReason::Failed);
+      slot = Slot{};
+      if (step_) step_->release(index);
     }
   }
 
-  static std::exception_ptr as_error(std::exception_ptr e) {
+  // Prefills the slot with its next piece (after the previous one as context).
+  void start_piece(int64_t index) {
+    Slot& slot = slots_[static_cast<size_t>(index)];
+    const auto& config = slot.stream->config();
+    const auto piece = piece_prompt(*parts_, slot.stream->request(), slot.previous, slot.pieces.front(),
+                                    slot.pieces.size() > 1 || slot.pieces_done > 0, config.max_frames() - slot.frames,
+                                    "this request");
+    slot.piece_limit = piece.frame_limit;
+    slot.piece_frames.clear();
+    const SamplingParams sampling{config.temperature, config.topk, config.seed + static_cast<uint64_t>(slot.pieces_done)};
+    step().prefill(index, piece.prompt, sampling);
+  }
+
+  void let_cancelled_go() {
+    for (size_t i = 0; i < slots_.size(); ++i)
+      if (slots_[i].stream && slots_[i].stream->token().cancelled()) finish(static_cast<int64_t>(i), StopReason::Cancelled);
+  }
+
+  void generate_frame() {
+    const auto t0 = Clock::now();
+    at::Tensor codes;
+    try {
+      step().run();
+      codes = step().codes().to(at::kInt).contiguous();
+    } catch (...) {
+      fail_all(failure(std::current_exception(), "generating"));
+      return;
+    }
+    const double frame_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    const int cb = static_cast<int>(codes.size(1));
+    int64_t made = 0;
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      Slot& slot = slots_[i];
+      if (!slot.stream) continue;
+      const int32_t* row = codes.data_ptr<int32_t>() + i * cb;
+      advance(static_cast<int64_t>(i), std::vector<int32_t>(row, row + cb), frame_ms);
+      ++made;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    frames_total_ += made;
+    rate_.emplace_back(Clock::now(), made);
+    while (!rate_.empty() && Clock::now() - rate_.front().first > std::chrono::seconds(5)) rate_.pop_front();
+  }
+
+  // One new frame of the slot's stream: keep it, chunk it, or end the piece.
+  void advance(int64_t index, std::vector<int32_t> frame, double frame_ms) {
+    Slot& slot = slots_[static_cast<size_t>(index)];
+    const auto& config = slot.stream->config();
+    slot.generate_ms += frame_ms;
+    const bool eos = is_end_of_speech(frame);
+    if (!eos) {
+      slot.pending.push_back(frame);
+      slot.piece_frames.push_back(std::move(frame));
+      ++slot.frames;
+    }
+    const bool piece_done = eos || static_cast<int64_t>(slot.piece_frames.size()) >= slot.piece_limit;
+    const bool out_of_room = slot.frames >= config.max_frames();
+    try {
+      if (piece_done && (slot.pieces.size() <= 1 || out_of_room)) {
+        finish(index, eos ? StopReason::EndOfSpeech : StopReason::MaxLength);
+        return;
+      }
+      const int64_t target = slot.chunks == 0 ? config.first_chunk_frames() : config.chunk_frames();
+      if (static_cast<int64_t>(slot.pending.size()) >= target) emit(index, false);
+      if (piece_done) {
+        slot.previous = Segment{slot.stream->request().speaker, slot.pieces.front(), slot.piece_frames};
+        slot.pieces.erase(slot.pieces.begin());
+        ++slot.pieces_done;
+        start_piece(index);
+      }
+    } catch (...) {
+      end_failed(index, failure(std::current_exception(), "decoding"));
+    }
+  }
+
+  // The stream's pending frames, decoded, as a chunk with its metrics.
+  void emit(int64_t index, bool last) {
+    Slot& slot = slots_[static_cast<size_t>(index)];
+    AudioChunk chunk;
+    chunk.stream = 0;
+    chunk.first_frame = slot.frames - static_cast<int64_t>(slot.pending.size());
+    chunk.last = last;
+    const auto t0 = Clock::now();
+    const auto batch = static_cast<size_t>(slot.stream->config().frame_batch_size);
+    const int cb = parts_->model->config().num_codebooks;
+    while (!slot.pending.empty()) {  // decoded frames leave pending one batch at a time
+      const auto end = slot.pending.begin() + static_cast<std::ptrdiff_t>(std::min(slot.pending.size(), batch));
+      const auto audio = parts_->mimi->decode_step(to_codes(slot.pending.begin(), end, cb), slot.decoder).flatten().contiguous();
+      chunk.samples.insert(chunk.samples.end(), audio.data_ptr<float>(), audio.data_ptr<float>() + audio.numel());
+      chunk.codes.insert(chunk.codes.end(), std::make_move_iterator(slot.pending.begin()), std::make_move_iterator(end));
+      slot.pending.erase(slot.pending.begin(), end);
+    }
+    const auto now = Clock::now();
+    auto& m = chunk.metrics;
+    m.decode_ms = std::chrono::duration<double, std::milli>(now - t0).count();
+    m.generate_ms = slot.generate_ms;
+    slot.generate_ms = 0;
+    m.elapsed_ms = std::chrono::duration<double, std::milli>(now - slot.started).count();
+    slot.summary.frames = chunk.first_frame + static_cast<int64_t>(chunk.codes.size());
+    slot.summary.audio_ms = slot.summary.frames * double(StreamingConfig::kFrameMs);
+    m.rtf = slot.summary.audio_ms > 0 ? m.elapsed_ms / slot.summary.audio_ms : 0;
+    if (slot.first_audio_ms < 0 && !chunk.samples.empty()) slot.first_audio_ms = m.elapsed_ms;
+    m.first_audio_ms = slot.first_audio_ms;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      m.frames_per_s = rate_locked();
+    }
+    m.rss_bytes = resident_memory_bytes();
+    m.device_bytes = device_memory_in_use(parts_->model->device());
+    ++slot.chunks;
+    StreamSummary summary = slot.summary;
+    summary.stop = StopReason::Running;
+    slot.stream->push(std::move(chunk), summary);
+  }
+
+  // The stream's last chunk (what was pending, decoded), then the slot is free.
+  void finish(int64_t index, StopReason stop) {
+    Slot& slot = slots_[static_cast<size_t>(index)];
+    try {
+      emit(index, true);
+    } catch (...) {
+      end_failed(index, failure(std::current_exception(), "decoding"));
+      return;
+    }
+    slot.stream->end(stop);
+    count(stop);
+    release(index);
+  }
+
+  void end_failed(int64_t index, std::exception_ptr error) {
+    Slot& slot = slots_[static_cast<size_t>(index)];
+    slot.stream->end(StopReason::Failed, error);
+    count(StopReason::Failed);
+    release(index);
+  }
+
+  void release(int64_t index) {
+    slots_[static_cast<size_t>(index)] = Slot{};
+    if (step_) step_->release(index);
+  }
+
+  // A failure of the shared step ends every live stream; each keeps what it made.
+  void fail_all(std::exception_ptr error) {
+    step_.reset();  // its caches go first, to make room for decoding
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      Slot& slot = slots_[i];
+      if (!slot.stream) continue;
+      try {
+        emit(static_cast<int64_t>(i), false);
+      } catch (...) {  // not even decoding fits: the frames left are gone
+      }
+      end_failed(static_cast<int64_t>(i), error);
+    }
+  }
+
+  void count(StopReason stop) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stop == StopReason::Cancelled) ++cancelled_;
+    else if (stop == StopReason::Failed) ++failed_;
+    else ++completed_;
+  }
+
+  // Any failure as a csm::Error, LibTorch's (out of memory above all) made readable.
+  static std::exception_ptr failure(std::exception_ptr e, const char* doing) {
     try {
       std::rethrow_exception(e);
     } catch (const Error&) {
       return e;
+    } catch (const c10::Error& x) {
+      return std::make_exception_ptr(from_torch_failure(x, doing, kSmallerRun));
+    } catch (const std::bad_alloc&) {
+      return std::make_exception_ptr(Error(ErrorCode::OutOfMemory, std::string("out of memory while ") + doing, kSmallerRun));
     } catch (const std::exception& x) {
       return std::make_exception_ptr(Error(ErrorCode::Internal, x.what()));
     } catch (...) {
-      return std::make_exception_ptr(Error(ErrorCode::Internal, "unknown failure while generating"));
+      return std::make_exception_ptr(Error(ErrorCode::Internal, std::string("unknown failure while ") + doing));
     }
-  }
-
-  void step(Active& a) {
-    std::exception_ptr error;
-    std::optional<AudioChunk> chunk;
-    try {
-      chunk = a.session->next();
-    } catch (...) {
-      error = as_error(std::current_exception());
-    }
-    if (chunk) {
-      const int64_t frames = static_cast<int64_t>(chunk->codes.size());
-      const bool last = chunk->last;
-      StreamSummary summary = a.session->summary().streams.at(0);
-      if (!last) summary.stop = StopReason::Running;
-      a.stream->push(std::move(*chunk), summary);
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        frames_total_ += frames;
-        const auto now = Clock::now();
-        rate_.emplace_back(now, frames);
-        while (!rate_.empty() && now - rate_.front().first > std::chrono::seconds(5)) rate_.pop_front();
-      }
-      if (!last) return;
-      try {  // settle the end now: nothing more, or the error after the last chunk
-        while (a.session->next()) {
-        }
-      } catch (...) {
-        error = as_error(std::current_exception());
-      }
-    }
-    const StopReason stop = error ? StopReason::Failed : a.session->summary().streams.at(0).stop;
-    a.stream->end(stop, error);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stop == StopReason::Cancelled) ++cancelled_;
-      else if (stop == StopReason::Failed) ++failed_;
-      else ++completed_;
-    }
-    a.session.reset();  // ended: the slot is free
   }
 
   const std::shared_ptr<const Engine> engine_;
   const SchedulerOptions options_;
+  std::shared_ptr<const EngineParts> parts_;
+  std::unique_ptr<FrameStep> step_;  // model thread only, as are the slots
+  std::vector<Slot> slots_;
   mutable std::mutex mutex_;
   std::condition_variable cv_, idle_cv_;
   std::deque<std::shared_ptr<StreamImpl>> queue_;
-  std::list<Active> active_;
   std::deque<std::pair<Clock::time_point, int64_t>> rate_;
+  int active_ = 0;
   int64_t frames_total_ = 0, completed_ = 0, cancelled_ = 0, failed_ = 0;
   bool draining_ = false, stopping_ = false;
   std::thread thread_;
@@ -324,7 +505,7 @@ class SimpleScheduler final : public Scheduler {
 }  // namespace
 
 std::unique_ptr<Scheduler> Scheduler::create(std::shared_ptr<const Engine> engine, const SchedulerOptions& options) {
-  return std::make_unique<SimpleScheduler>(std::move(engine), options);
+  return std::make_unique<BatchingScheduler>(std::move(engine), options);
 }
 
 }  // namespace csm

@@ -10,7 +10,7 @@
 #include "generate/engine_parts.h"
 #include "generate/frame_generator.h"
 #include "generate/prompt_builder.h"
-#include "generate/text_splitter.h"
+#include "generate/piece_plan.h"
 #include "runtime/device_policy.h"
 #include "runtime/torch_failure.h"
 
@@ -19,11 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Text longer than this is generated in pieces (about 20 s of speech each), each
-// with the previous piece as context, so nothing hits the position limit.
-constexpr size_t kMaxPieceTokens = 80;
-constexpr int64_t kPieceMinFrames = 25;
-constexpr int64_t kPieceFramesPerToken = 6;
 const char* const kSmallerRun = "try fewer streams at once (--stream-batch), shorter text, or a smaller dtype";
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
@@ -50,19 +45,17 @@ class SessionImpl final : public Session {
       : parts_(std::move(parts)), config_(config), cancel_(std::move(cancel)), start_(Clock::now()) {
     config_.validate();
     if (requests.empty()) throw Error(ErrorCode::InvalidArgument, "nothing to generate: no text given");
-    const auto count = [&](const std::string& s) { return parts_->tokenizer->encode(s).size(); };
     for (size_t i = 0; i < requests.size(); ++i) {
       auto& r = requests[i];
       if (r.text.find_first_not_of(" \t\r\n") == std::string::npos)
         throw Error(ErrorCode::InvalidArgument, "text " + std::to_string(i + 1) + " is empty", "give something to say");
       if (r.speaker < 0) throw Error(ErrorCode::InvalidArgument, "speaker ids are >= 0");
       StreamState s;
-      s.pieces = count(r.text) > kMaxPieceTokens ? split_text(r.text, kMaxPieceTokens, count)
-                                                 : std::vector<std::string>{r.text};
+      s.pieces = plan_pieces(*parts_->tokenizer, r.text);
       if (requests.size() > 1 && s.pieces.size() > 1)
-        throw Error(ErrorCode::InvalidArgument, "text " + std::to_string(i + 1) + " is too long to run in a batch (" +
-                                                    std::to_string(count(r.text)) + " tokens; at most " +
-                                                    std::to_string(kMaxPieceTokens) + ")",
+        throw Error(ErrorCode::InvalidArgument,
+                    "text " + std::to_string(i + 1) + " is too long to run in a batch (it needs " +
+                        std::to_string(s.pieces.size()) + " pieces)",
                     "run long texts one at a time, or split them into lines of the batch file");
       s.request = std::move(r);
       streams_.push_back(std::move(s));
@@ -132,31 +125,15 @@ class SessionImpl final : public Session {
 
   // Builds the prompts of every stream's next piece and a generator for them.
   void start_pieces() {
-    const auto& c = parts_->model->config();
-    const int64_t limit = c.backbone.max_positions;
     std::vector<PromptRows> prompts;
     active_.clear();
     for (size_t i = 0; i < streams_.size(); ++i) {
       auto& s = streams_[i];
       if (s.finished) continue;
-      std::vector<Segment> context = s.request.context;
-      if (!s.previous.audio_frames.empty()) context.push_back(s.previous);
-      const Segment target{s.request.speaker, s.pieces.front(), {}};
-      prompts.push_back(build_prompt(*parts_->tokenizer, context, target, c.num_codebooks,
-                                     parts_->mimi->config().codebook_size));
-      const int64_t room = limit - prompts.back().rows.size(0);
-      if (room < 1)
-        throw Error(ErrorCode::InvalidArgument,
-                    "the context and text of stream " + std::to_string(i + 1) + " need " +
-                        std::to_string(prompts.back().rows.size(0)) + " positions; the model has " + std::to_string(limit),
-                    "use shorter voice clips or fewer context turns");
-      s.piece_frame_limit = std::min<int64_t>(room, config_.max_frames() - s.frames);
-      if (s.pieces.size() > 1 || !s.previous.audio_frames.empty()) {
-        // A piece of a split text may not run on forever (a model that misses its
-        // end-of-speech would eat the next pieces' time): about 6 frames a token.
-        const auto tokens = static_cast<int64_t>(parts_->tokenizer->encode(target.text).size());
-        s.piece_frame_limit = std::min<int64_t>(s.piece_frame_limit, kPieceMinFrames + kPieceFramesPerToken * tokens);
-      }
+      auto piece = piece_prompt(*parts_, s.request, s.previous, s.pieces.front(), s.pieces.size() > 1,
+                                config_.max_frames() - s.frames, "stream " + std::to_string(i + 1));
+      prompts.push_back(std::move(piece.prompt));
+      s.piece_frame_limit = piece.frame_limit;
       s.piece_done = false;
       s.piece_frames.clear();
       active_.push_back(i);
