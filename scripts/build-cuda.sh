@@ -14,6 +14,7 @@
 #    cudart, cuBLAS, cuDNN, NCCL, cuFFT, cuRAND, cuSPARSE, CUPTI come from the toolkit
 #    ($CUDA_HOME, default /usr/local/cuda; nvcc 13 from its bin/ first on PATH).
 #    pip's cache makes the second run cheap; an existing venv with that torch is reused.
+#    Plus transformers==5.17.0 (about 19 MB with its deps), the baseline of csm-bench --compare-hf.
 # 2. Configures $CSM_CUDA_BUILD_DIR (default build-cuda/) with -DCSM_BUILD_GUI=OFF and
 #    CMAKE_PREFIX_PATH from torch.utils.cmake_prefix_path, and builds.
 # 3. Makes the binaries runnable in place: DT_RPATH (not RUNPATH, so it also serves
@@ -58,6 +59,13 @@ else
   "${pip[@]}" --no-deps "torch==$torch_version" nvidia-cusparselt-cu13==0.8.0 nvidia-nvshmem-cu13==3.4.5 nvidia-cufile \
     || die "pip install torch==$torch_version failed"
   have_torch || die "torch in $venv does not import"
+fi
+# HF transformers for csm-bench --compare-hf and its test (Bench.CompareHfOnATinyModel): about 19 MB of wheels
+# (transformers, tokenizers, safetensors, huggingface_hub, regex, pyyaml, tqdm, packaging, ...), ~15 s.
+if ! "$venv/bin/python" -c 'import transformers, sys; sys.exit(transformers.__version__ != "5.17.0")' 2>/dev/null; then
+  log "installing transformers==5.17.0 into $venv (csm-bench --compare-hf)"
+  "$venv/bin/python" -m pip install --disable-pip-version-check -q transformers==5.17.0 ||
+    die "pip install transformers==5.17.0 failed"
 fi
 ((venv_only)) && exit 0
 torch_prefix=$("$venv/bin/python" -c 'import torch; print(torch.utils.cmake_prefix_path)')

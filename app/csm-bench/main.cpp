@@ -9,6 +9,7 @@
 
 #include "common/cli_args.h"
 #include "csm-bench/codec_bench.h"
+#include "csm-bench/hf_compare.h"
 #include "csm-bench/model_bench.h"
 #include "csm-bench/streaming_bench.h"
 #include "csm-bench/system_report.h"
@@ -57,6 +58,10 @@ int bench_main(int argc, char** argv) {
                        {"codec", "PATH", "Mimi weights when the model folder has none"},
                        {"json-out", "FILE", "--benchmark: write the full report as JSON"},
                        {"csv-out", "FILE", "--benchmark: write one CSV row per configuration"},
+                       {"compare-hf", "", "HF transformers eager generate() vs ours on this CPU, same random weights"},
+                       {"python", "PATH", "--compare-hf: Python with torch + transformers (default: .venv-torch)"},
+                       {"hf-tool", "PATH", "--compare-hf: tools/hf_cpu_bench.py (default: found in the checkout)"},
+                       {"tiny", "", "--compare-hf: a 2-layer, dim-64 CSM instead of CSM-1B (seconds)"},
                        {"json", "", "print JSON instead of text"}});
   if (!args.parse(argc, argv)) return 0;
   args.expect_no_positional();
@@ -69,6 +74,17 @@ int bench_main(int argc, char** argv) {
   if (args.has("tokenizer") && !args.has("model")) {
     print(csm::bench::tokenizer_report(args.get("tokenizer")), as_json);
     did_something = true;
+  }
+  if (args.has("compare-hf")) {
+    csm::bench::HfCompareOptions o;
+    o.frames = static_cast<int>(*args.integer("frames"));
+    o.python = args.get("python");
+    o.tool = args.get("hf-tool");
+    o.tiny = args.has("tiny");
+    const auto report = csm::bench::hf_compare_report(o);
+    if (as_json) std::cout << report.dump(2) << "\n";
+    else std::cout << csm::bench::hf_compare_table(report);
+    return 0;
   }
   if (args.has("benchmark")) {
     csm::bench::SweepOptions o;
