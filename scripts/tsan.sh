@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ThreadSanitizer build (build-tsan/) of core/ and the engine's threaded tests:
-# sessions generated, cancelled and destroyed from several threads at once.
+# sessions generated, cancelled and destroyed from several threads at once, and
+# the scheduler's model thread beside its readers.
 # LibTorch and OpenMP are not instrumented; their internals are suppressed
 # (tests/sanitizers/tsan.supp), our code is not.
 set -euo pipefail
@@ -8,9 +9,10 @@ cd "$(dirname "$0")/.."
 source scripts/sanitized-build.sh
 configure_sanitized build-tsan "-fsanitize=thread -fno-omit-frame-pointer -O1 -g" "-fsanitize=thread" \
   -DCSM_BUILD_GUI=OFF -DCSM_SANITIZER_BUILD=ON
-cmake --build build-tsan --parallel "$(nproc)" --target test_concurrency test_session
+cmake --build build-tsan --parallel "$(nproc)" --target test_concurrency test_session test_scheduler
 export TSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/tsan.supp:halt_on_error=1:second_deadlock_stack=1"
 export OMP_NUM_THREADS=1
 build-tsan/bin/test_concurrency
 build-tsan/bin/test_session --gtest_filter='*Cancel*:*Batched*:*Chunking*'
-echo "2 passed, 0 failed"
+build-tsan/bin/test_scheduler  # the model thread, readers, cancels and drains on other threads
+echo "3 passed, 0 failed"
