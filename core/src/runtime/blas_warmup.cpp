@@ -1,6 +1,8 @@
 #include "runtime/blas_warmup.h"
 
+#include <cstdlib>
 #include <mutex>
+#include <thread>
 
 #include <sys/mman.h>
 
@@ -33,6 +35,9 @@ void check_room_for_buffers() {
 void reserve_blas_buffers() {
   static std::once_flag once;
   std::call_once(once, [] {
+    const char* asked = std::getenv("OMP_NUM_THREADS");
+    const auto cores = static_cast<int>(std::thread::hardware_concurrency());
+    if ((!asked || !*asked) && cores > at::get_num_threads()) at::set_num_threads(cores);
     check_room_for_buffers();
     // Large enough that the BLAS splits it over all its threads; each thread then
     // holds its buffer. The vector product covers gemv's own path.

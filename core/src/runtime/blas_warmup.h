@@ -4,6 +4,10 @@
 // limit inside BLAS would hang instead of reporting out of memory. Doing one
 // product of each kind at load, while memory is still free, makes those buffers
 // exist before any large allocation; later failures are LibTorch's, which report.
+//
+// Also here, as the other half of getting the CPU ready at load: Debian's LibTorch
+// starts with one intra-op thread on a machine whose cores it cannot classify; every
+// core is used unless OMP_NUM_THREADS says otherwise.
 namespace csm {
 
 void reserve_blas_buffers();  // once per process; cheap after the first call
