@@ -15,10 +15,12 @@
 #include "runtime/cuda_graph.h"
 #include "support/fixtures.h"
 #include "support/tensor_checks.h"
+#include "support/text_prompt.h"
 
 namespace {
 
 using csm::test::same_values;
+using csm::test::text_prompt;
 
 #define CSM_REQUIRE_CUDA()                                                    \
   if (!csm::cuda_graphs_supported()) GTEST_SKIP() << "no CUDA build or no CUDA device"
@@ -28,14 +30,6 @@ std::shared_ptr<const csm::CsmModel> fixture_model(const std::string& dir, at::S
                              at::Device(at::kCUDA, 0));
 }
 
-csm::PromptRows text_prompt(int64_t n, int64_t salt, int codebooks) {
-  csm::PromptRows p;
-  p.rows = at::zeros({n, codebooks + 1}, at::kLong);
-  p.rows.select(1, codebooks).copy_((at::arange(n, at::kLong) * 7 + salt) % 250 + 3);
-  p.mask = at::zeros({n, codebooks + 1}, at::kBool);
-  p.mask.select(1, codebooks).fill_(true);
-  return p;
-}
 
 TEST(CudaFrameStep, GreedyFramesInFp32EqualTheFixtureWithGraphsAndWithout) {
   CSM_REQUIRE_CUDA();

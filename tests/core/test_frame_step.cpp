@@ -12,24 +12,17 @@
 #include "model/csm_model.h"
 #include "runtime/op_census.h"
 #include "support/tensor_checks.h"
+#include "support/text_prompt.h"
 
 namespace {
 
 using csm::test::same_values;
+using csm::test::text_prompt;
 
 std::shared_ptr<const csm::CsmModel> demo_model() {
   return csm::CsmModel::random(csm::demo_csm_config(), csm::kDemoSeed, at::kFloat, at::kCPU);
 }
 
-// A text-only prompt of n rows with ids from the demo's byte vocabulary.
-csm::PromptRows text_prompt(int64_t n, int64_t salt, int codebooks) {
-  csm::PromptRows p;
-  p.rows = at::zeros({n, codebooks + 1}, at::kLong);
-  p.rows.select(1, codebooks).copy_((at::arange(n, at::kLong) * 7 + salt) % 250 + 3);
-  p.mask = at::zeros({n, codebooks + 1}, at::kBool);
-  p.mask.select(1, codebooks).fill_(true);
-  return p;
-}
 
 // The test oracle: spec §2.6 written plainly, one stream, greedy, full causal
 // attention over exactly the positions so far (no window, no mask, no fused step).
