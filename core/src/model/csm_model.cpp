@@ -67,16 +67,21 @@ std::vector<TransformerLayerWeights> read_layers(const WeightReader& r, const Ke
   const int64_t d = t.dim, q_rows = int64_t(t.heads) * t.head_dim, kv_rows = int64_t(t.kv_heads) * t.head_dim;
   for (int n = 0; n < t.layers; ++n) {
     const auto key = [&](const char* part) { return std::vector<std::string>{keys.layer(backbone, n, part)}; };
+    // Read in the checkpoint's order, so a mismatch names the first tensor at fault.
+    auto attn_norm = r.take(key("attn_norm"), {d});
     auto wq = r.take(key("wq"), {q_rows, d});
     auto wk = r.take(key("wk"), {kv_rows, d});
+    auto wv = r.take(key("wv"), {kv_rows, d});
+    auto wo = r.take(key("wo"), {d, q_rows});
+    auto mlp_norm = r.take(key("mlp_norm"), {d});
+    auto w1 = r.take(key("w1"), {t.intermediate, d});
+    auto w3 = r.take(key("w3"), {t.intermediate, d});
+    auto w2 = r.take(key("w2"), {d, t.intermediate});
     if (!keys.hf) {
       wq = interleaved_to_rotate_half(wq, t.heads);
       wk = interleaved_to_rotate_half(wk, t.kv_heads);
     }
-    auto w = fuse_layer(r.take(key("attn_norm"), {d}), wq, wk, r.take(key("wv"), {kv_rows, d}),
-                        r.take(key("wo"), {d, q_rows}), r.take(key("mlp_norm"), {d}),
-                        r.take(key("w1"), {t.intermediate, d}), r.take(key("w3"), {t.intermediate, d}),
-                        r.take(key("w2"), {d, t.intermediate}));
+    auto w = fuse_layer(attn_norm, wq, wk, wv, wo, mlp_norm, w1, w3, w2);
     layers.push_back(std::move(w));
   }
   return layers;
