@@ -176,9 +176,29 @@ TEST(Session, BadSettingsAndInputsAreRefusedClearly) {
   EXPECT_THROW(demo()->start({{"   ", 0, {}}}, csm::StreamingConfig{}), csm::Error);
   EXPECT_THROW(demo()->start({}, csm::StreamingConfig{}), csm::Error);
   EXPECT_THROW(demo()->start({{"ok", -1, {}}}, csm::StreamingConfig{}), csm::Error);
+}
+
+TEST(Session, ALongTextRunsInABatchBesideAShortOne) {
+  // Batches run on the scheduler, where a long text is spoken piece by piece in its own slot.
   std::string long_text;
   for (int i = 0; i < 100; ++i) long_text += "word ";
-  EXPECT_THROW(demo()->start({{long_text, 0, {}}, {"short", 0, {}}}, csm::StreamingConfig{}), csm::Error);
+  csm::StreamingConfig c;
+  c.max_audio_ms = 800;
+  auto session = demo()->start({{long_text, 0, {}}, {"short", 1, {}}}, c);
+  std::vector<int64_t> frames(2, 0);
+  std::vector<bool> last(2, false);
+  while (auto chunk = session->next()) {
+    ASSERT_TRUE(chunk->stream == 0 || chunk->stream == 1);
+    EXPECT_FALSE(last[chunk->stream]) << "a chunk after the last one";
+    EXPECT_EQ(chunk->first_frame, frames[chunk->stream]);
+    frames[chunk->stream] += static_cast<int64_t>(chunk->codes.size());
+    last[chunk->stream] = chunk->last;
+  }
+  EXPECT_TRUE(last[0] && last[1]);
+  EXPECT_EQ(session->summary().streams.size(), 2u);
+  EXPECT_EQ(session->summary().streams[0].frames, frames[0]);
+  EXPECT_GT(frames[0], 0);
+  EXPECT_GT(frames[1], 0);
 }
 
 TEST(Session, ContextThatCannotFitIsRefusedUpFront) {

@@ -66,6 +66,7 @@ class ScriptedStream : public csm::Stream {
     throw csm::Error(*error_, "scripted failure");
   }
   void cancel() override { cancelled_ = true; }
+  void set_sampling(const csm::SamplingParams&) override {}
   csm::StreamSummary summary() const override { return {given_, given_ * 80.0, csm::StopReason::Running}; }
   double queued_ms() const override { return 0; }
   std::atomic<bool> cancelled_{false};

@@ -26,6 +26,8 @@ struct SchedulerStats {
   double frames_per_s = 0;    // recent rate, all streams together
   int64_t completed = 0, cancelled = 0, failed = 0;
   bool draining = false;
+  bool cuda_graphs = false;       // frames replay as CUDA graphs
+  std::string cuda_graphs_note;   // or why not
 };
 
 // One submitted request. next() hands out its chunks in order; the last one has
@@ -41,6 +43,8 @@ class Stream {
   // Stops the stream within one frame (a client went away, or pressed Stop). Safe
   // from any thread; the stream then ends with a last chunk (stop: Cancelled).
   virtual void cancel() = 0;
+  // Live knobs (temperature, top-k, seed): applied from the stream's next frame.
+  virtual void set_sampling(const SamplingParams& sampling) = 0;
   virtual StreamSummary summary() const = 0;
   virtual double queued_ms() const = 0;  // how long it waited for a slot
 };

@@ -8,6 +8,7 @@
 #include "csm/error.h"
 #include "generate/demo_model.h"
 #include "generate/engine_parts.h"
+#include "generate/scheduled_session.h"
 #include "io/model_location.h"
 #include "io/tensor_store.h"
 #include "runtime/blas_warmup.h"
@@ -97,12 +98,18 @@ std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
   return parts;
 }
 
-class EngineImpl final : public Engine {
+class EngineImpl final : public Engine, public std::enable_shared_from_this<EngineImpl> {
  public:
   explicit EngineImpl(std::shared_ptr<const EngineParts> parts) : parts_(std::move(parts)) {}
   const EngineInfo& info() const override { return parts_->info; }
   std::unique_ptr<Session> start(std::vector<Request> requests, const StreamingConfig& config,
                                  CancelToken cancel) const override {
+    // A batch runs on the scheduler (continuous batching, long texts allowed); one
+    // request keeps the session of its own, which changes sampling mid-run the same way.
+    if (requests.size() > 1)
+      return guard_torch("starting generation", "try fewer streams at once", [&] {
+        return start_scheduled_session(shared_from_this(), std::move(requests), config, std::move(cancel));
+      });
     return start_session(parts_, std::move(requests), config, std::move(cancel));
   }
   const std::shared_ptr<const EngineParts>& parts() const { return parts_; }

@@ -10,6 +10,7 @@
 #include <exception>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "codec/code_frames.h"
@@ -60,6 +61,18 @@ class StreamImpl final : public Stream {
   StreamSummary summary() const override {
     std::lock_guard<std::mutex> lock(mutex_);
     return summary_;
+  }
+
+  void set_sampling(const SamplingParams& sampling) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    sampling_change_ = sampling;
+  }
+  // Model thread: a change asked for since the last frame, if any.
+  std::optional<SamplingParams> take_sampling() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto change = sampling_change_;
+    sampling_change_.reset();
+    return change;
   }
 
   double queued_ms() const override {
@@ -123,6 +136,7 @@ class StreamImpl final : public Stream {
   std::deque<AudioChunk> chunks_;
   StreamSummary summary_;
   std::exception_ptr error_;
+  std::optional<SamplingParams> sampling_change_;
   double queued_ms_ = 0;
   bool started_ = false, finished_ = false, last_pushed_ = false, error_thrown_ = false;
 };
@@ -195,6 +209,8 @@ class BatchingScheduler final : public Scheduler {
     s.failed = failed_;
     s.draining = draining_;
     s.frames_per_s = rate_locked();
+    s.cuda_graphs = graphs_;
+    s.cuda_graphs_note = graphs_note_;
     return s;
   }
 
@@ -327,6 +343,9 @@ class BatchingScheduler final : public Scheduler {
   }
 
   void generate_frame() {
+    for (size_t i = 0; i < slots_.size(); ++i)
+      if (slots_[i].stream)
+        if (auto change = slots_[i].stream->take_sampling()) step().set_sampling(static_cast<int64_t>(i), *change);
     const auto t0 = Clock::now();
     at::Tensor codes;
     try {
@@ -347,6 +366,10 @@ class BatchingScheduler final : public Scheduler {
       ++made;
     }
     std::lock_guard<std::mutex> lock(mutex_);
+    if (step_) {
+      graphs_ = step_->graphed();
+      graphs_note_ = step_->graph_note();
+    }
     frames_total_ += made;
     rate_.emplace_back(Clock::now(), made);
     while (!rate_.empty() && Clock::now() - rate_.front().first > std::chrono::seconds(5)) rate_.pop_front();
@@ -497,6 +520,8 @@ class BatchingScheduler final : public Scheduler {
   std::deque<std::shared_ptr<StreamImpl>> queue_;
   std::deque<std::pair<Clock::time_point, int64_t>> rate_;
   int active_ = 0;
+  bool graphs_ = false;
+  std::string graphs_note_;
   int64_t frames_total_ = 0, completed_ = 0, cancelled_ = 0, failed_ = 0;
   bool draining_ = false, stopping_ = false;
   std::thread thread_;

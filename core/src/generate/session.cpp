@@ -52,11 +52,6 @@ class SessionImpl final : public Session {
       if (r.speaker < 0) throw Error(ErrorCode::InvalidArgument, "speaker ids are >= 0");
       StreamState s;
       s.pieces = plan_pieces(*parts_->tokenizer, r.text);
-      if (requests.size() > 1 && s.pieces.size() > 1)
-        throw Error(ErrorCode::InvalidArgument,
-                    "text " + std::to_string(i + 1) + " is too long to run in a batch (it needs " +
-                        std::to_string(s.pieces.size()) + " pieces)",
-                    "run long texts one at a time, or split them into lines of the batch file");
       s.request = std::move(r);
       streams_.push_back(std::move(s));
     }
