@@ -16,6 +16,8 @@ namespace csm {
 struct SchedulerOptions {
   int max_streams = 8;  // streams generated at once (batch slots)
   int max_queue = 64;   // accepted requests waiting for a slot; beyond that submit() refuses
+  // What an out-of-memory error tells the user to lower (the caller's own flag).
+  std::string smaller_run_hint = "try fewer streams at once (--max-streams), or shorter text";
 };
 
 struct SchedulerStats {

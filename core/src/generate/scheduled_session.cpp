@@ -24,7 +24,11 @@ class ScheduledSession final : public Session {
       if (requests[i].speaker < 0) throw Error(ErrorCode::InvalidArgument, "speaker ids are >= 0");
     }
     const int n = static_cast<int>(requests.size());
-    scheduler_ = Scheduler::create(std::move(engine), {n, n});
+    SchedulerOptions options;
+    options.max_streams = n;
+    options.max_queue = n;
+    options.smaller_run_hint = "try fewer streams at once (--stream-batch), shorter text, or a smaller dtype";
+    scheduler_ = Scheduler::create(std::move(engine), options);
     for (auto& r : requests) streams_.push_back(scheduler_->submit(std::move(r), config));
     ended_.assign(streams_.size(), false);
     summary_.streams.resize(streams_.size());

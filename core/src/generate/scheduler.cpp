@@ -21,6 +21,7 @@
 #include "generate/engine_parts.h"
 #include "generate/frame_step.h"
 #include "generate/piece_plan.h"
+#include "runtime/blas_warmup.h"
 #include "runtime/device_policy.h"
 #include "runtime/torch_failure.h"
 
@@ -154,7 +155,6 @@ struct Slot {
   StreamSummary summary;
 };
 
-const char* const kSmallerRun = "try fewer streams at once (--max-streams), or shorter text";
 
 class BatchingScheduler final : public Scheduler {
  public:
@@ -250,6 +250,18 @@ class BatchingScheduler final : public Scheduler {
   }
 
   void run() {
+    try {  // this thread's BLAS buffers, while memory is still free
+      reserve_blas_buffers();
+    } catch (const Error& e) {
+      startup_failure_ = std::make_exception_ptr(
+          Error(e.code(), std::string(e.code() == ErrorCode::OutOfMemory ? "out of memory while starting the model "
+                                                                           "thread: "
+                                                                         : "starting the model thread: ") +
+                              e.what(),
+                e.code() == ErrorCode::OutOfMemory ? options_.smaller_run_hint : e.hint()));
+    } catch (...) {
+      startup_failure_ = failure(std::current_exception(), "starting the model thread");
+    }
     for (;;) {
       std::vector<std::shared_ptr<StreamImpl>> joining;
       bool stopping = false;
@@ -305,6 +317,11 @@ class BatchingScheduler final : public Scheduler {
   void admit_stream(const std::shared_ptr<StreamImpl>& stream) {
     if (!stream->begin()) {  // cancelled while it waited
       count(StopReason::Cancelled);
+      return;
+    }
+    if (startup_failure_) {
+      stream->end(StopReason::Failed, startup_failure_);
+      count(StopReason::Failed);
       return;
     }
     const int64_t index = free_slot();
@@ -494,15 +511,16 @@ class BatchingScheduler final : public Scheduler {
   }
 
   // Any failure as a csm::Error, LibTorch's (out of memory above all) made readable.
-  static std::exception_ptr failure(std::exception_ptr e, const char* doing) {
+  std::exception_ptr failure(std::exception_ptr e, const char* doing) const {
+    const std::string& hint = options_.smaller_run_hint;
     try {
       std::rethrow_exception(e);
     } catch (const Error&) {
       return e;
     } catch (const c10::Error& x) {
-      return std::make_exception_ptr(from_torch_failure(x, doing, kSmallerRun));
+      return std::make_exception_ptr(from_torch_failure(x, doing, hint));
     } catch (const std::bad_alloc&) {
-      return std::make_exception_ptr(Error(ErrorCode::OutOfMemory, std::string("out of memory while ") + doing, kSmallerRun));
+      return std::make_exception_ptr(Error(ErrorCode::OutOfMemory, std::string("out of memory while ") + doing, hint));
     } catch (const std::exception& x) {
       return std::make_exception_ptr(Error(ErrorCode::Internal, x.what()));
     } catch (...) {
@@ -514,6 +532,7 @@ class BatchingScheduler final : public Scheduler {
   const SchedulerOptions options_;
   std::shared_ptr<const EngineParts> parts_;
   std::unique_ptr<FrameStep> step_;  // model thread only, as are the slots
+  std::exception_ptr startup_failure_;
   std::vector<Slot> slots_;
   mutable std::mutex mutex_;
   std::condition_variable cv_, idle_cv_;

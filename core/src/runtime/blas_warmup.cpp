@@ -24,7 +24,7 @@ void check_room_for_buffers() {
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED)
     throw Error(ErrorCode::OutOfMemory,
-                "out of memory before loading: the matrix library's work buffers (" +
+                "the matrix library's work buffers (" +
                     std::to_string(bytes >> 20) + " MiB of address space) do not fit",
                 "raise the memory limit (ulimit -d / -v), or use fewer threads (OMP_NUM_THREADS)");
   munmap(p, bytes);
@@ -38,13 +38,16 @@ void reserve_blas_buffers() {
     const char* asked = std::getenv("OMP_NUM_THREADS");
     const auto cores = static_cast<int>(std::thread::hardware_concurrency());
     if ((!asked || !*asked) && cores > at::get_num_threads()) at::set_num_threads(cores);
-    check_room_for_buffers();
-    // Large enough that the BLAS splits it over all its threads; each thread then
-    // holds its buffer. The vector product covers gemv's own path.
-    const auto a = at::ones({512, 512}, at::kFloat);
-    (void)at::mm(a, a);
-    (void)at::mv(a, a[0]);
   });
+  thread_local bool reserved = false;
+  if (reserved) return;
+  check_room_for_buffers();
+  // Large enough that the BLAS splits it over all its threads; each thread (and its
+  // OpenMP team) then holds its buffer. The vector product covers gemv's own path.
+  const auto a = at::ones({512, 512}, at::kFloat);
+  (void)at::mm(a, a);
+  (void)at::mv(a, a[0]);
+  reserved = true;
 }
 
 }  // namespace csm

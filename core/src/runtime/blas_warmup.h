@@ -10,6 +10,9 @@
 // core is used unless OMP_NUM_THREADS says otherwise.
 namespace csm {
 
-void reserve_blas_buffers();  // once per process; cheap after the first call
+// Once per thread (OpenBLAS keeps its buffers per thread): call it first thing on
+// every thread that will run matrix products, such as a scheduler's model thread.
+// Throws csm::Error (OutOfMemory) when the buffers cannot fit.
+void reserve_blas_buffers();
 
 }  // namespace csm
