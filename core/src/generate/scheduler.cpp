@@ -13,13 +13,13 @@
 #include <optional>
 #include <thread>
 
-#include "codec/code_frames.h"
 #include "csm/error.h"
 #include "csm/model.h"
 #include "csm/scheduler.h"
 #include "csm/system_info.h"
 #include "generate/engine_parts.h"
 #include "generate/frame_step.h"
+#include "generate/pending_decode.h"
 #include "generate/piece_plan.h"
 #include "runtime/blas_warmup.h"
 #include "runtime/device_policy.h"
@@ -431,15 +431,8 @@ class BatchingScheduler final : public Scheduler {
     chunk.first_frame = slot.frames - static_cast<int64_t>(slot.pending.size());
     chunk.last = last;
     const auto t0 = Clock::now();
-    const auto batch = static_cast<size_t>(slot.stream->config().frame_batch_size);
-    const int cb = parts_->model->config().num_codebooks;
-    while (!slot.pending.empty()) {  // decoded frames leave pending one batch at a time
-      const auto end = slot.pending.begin() + static_cast<std::ptrdiff_t>(std::min(slot.pending.size(), batch));
-      const auto audio = parts_->mimi->decode_step(to_codes(slot.pending.begin(), end, cb), slot.decoder).flatten().contiguous();
-      chunk.samples.insert(chunk.samples.end(), audio.data_ptr<float>(), audio.data_ptr<float>() + audio.numel());
-      chunk.codes.insert(chunk.codes.end(), std::make_move_iterator(slot.pending.begin()), std::make_move_iterator(end));
-      slot.pending.erase(slot.pending.begin(), end);
-    }
+    decode_pending(*parts_->mimi, slot.pending, slot.decoder, static_cast<size_t>(slot.stream->config().frame_batch_size),
+                   parts_->model->config().num_codebooks, chunk);
     const auto now = Clock::now();
     auto& m = chunk.metrics;
     m.decode_ms = std::chrono::duration<double, std::milli>(now - t0).count();

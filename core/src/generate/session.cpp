@@ -3,13 +3,13 @@
 #include <chrono>
 #include <deque>
 
-#include "codec/code_frames.h"
 #include "csm/error.h"
 #include "csm/model.h"
 #include "csm/system_info.h"
 #include "generate/engine_parts.h"
 #include "generate/frame_generator.h"
 #include "generate/prompt_builder.h"
+#include "generate/pending_decode.h"
 #include "generate/piece_plan.h"
 #include "runtime/device_policy.h"
 #include "runtime/torch_failure.h"
@@ -221,7 +221,8 @@ class SessionImpl final : public Session {
     chunk.last = last;
     const auto t0 = Clock::now();
     try {
-      decode_pending(s, chunk);
+      decode_pending(*parts_->mimi, s.pending, s.decoder, static_cast<size_t>(config_.frame_batch_size),
+                     parts_->model->config().num_codebooks, chunk);
     } catch (...) {
       // What was decoded before the failure still goes out; the rest stays pending.
       chunk.last = false;
@@ -229,22 +230,6 @@ class SessionImpl final : public Session {
       throw;
     }
     deliver(index, std::move(chunk), t0);
-  }
-
-  // Decodes the pending frames into the chunk a frame batch at a time, moving each
-  // decoded batch out of pending: a failure part way leaves pending holding exactly
-  // the frames not yet heard (and Mimi's state, kept per call, matching them).
-  void decode_pending(StreamState& s, AudioChunk& chunk) {
-    const auto batch = static_cast<size_t>(config_.frame_batch_size);
-    const int cb = parts_->model->config().num_codebooks;
-    while (!s.pending.empty()) {
-      const auto decoded = s.pending.begin() + static_cast<std::ptrdiff_t>(std::min(s.pending.size(), batch));
-      const auto codes = to_codes(s.pending.begin(), decoded, cb);
-      const auto audio = parts_->mimi->decode_step(codes, s.decoder).flatten().contiguous();
-      chunk.samples.insert(chunk.samples.end(), audio.data_ptr<float>(), audio.data_ptr<float>() + audio.numel());
-      chunk.codes.insert(chunk.codes.end(), std::make_move_iterator(s.pending.begin()), std::make_move_iterator(decoded));
-      s.pending.erase(s.pending.begin(), decoded);
-    }
   }
 
   void deliver(size_t index, AudioChunk chunk, Clock::time_point decode_start) {
