@@ -1,9 +1,11 @@
 #include "generation_worker.h"
 
-#include <map>
+#include <algorithm>
 
 #include "audio_ring.h"
 #include "csm/error.h"
+#include "remote_engine.h"
+#include "stream_playback.h"
 
 namespace {
 
@@ -29,8 +31,22 @@ ChunkStats stats_of(const csm::AudioChunk& chunk) {
 
 GenerationWorker::GenerationWorker(AudioRing* ring, QObject* parent) : QObject(parent), ring_(ring) {}
 
+GenerationWorker::~GenerationWorker() = default;
+
+void GenerationWorker::connectRemote(const QString& url, const QString& key) {
+  try {
+    engine_.reset();
+    remote_.reset();
+    remote_ = RemoteEngine::connect(url, key);
+    emit engineLoaded(remote_->label(), remote_->device(), remote_->demo());
+  } catch (const csm::Error& e) {
+    emit engineFailed(QString::fromStdString(e.what()), QString::fromStdString(e.hint()));
+  }
+}
+
 void GenerationWorker::loadEngine(const QString& model) {
   try {
+    remote_.reset();
     engine_.reset();
     csm::EngineOptions options;
     options.model = model.toStdString();
@@ -56,56 +72,66 @@ std::vector<csm::Segment> GenerationWorker::context(const RunRequest& request) c
   return turns;
 }
 
+// Between chunks: a slider moved since the last look reaches the running streams.
+static void apply_live_sampling(const RunRequest& request, quint64& seen, csm::Session& session) {
+  double temperature = 0;
+  int topk = 0;
+  if (!request.live || !request.live->changedSince(seen, &temperature, &topk)) return;
+  csm::SamplingParams sampling;
+  sampling.temperature = static_cast<float>(temperature);
+  sampling.top_k = topk;
+  sampling.seed = static_cast<uint64_t>(request.settings.seed);
+  session.set_sampling(sampling);
+}
+
+RunResult GenerationWorker::runLocal(const RunRequest& request) {
+  RunResult result;
+  const auto turns = context(request);
+  const csm::StreamingConfig config = request.settings.toConfig();
+  const int group = std::max(1, request.settings.stream_batch);
+  quint64 sampling_seen = 0;
+  for (int offset = 0; offset < request.texts.size() && !request.cancel.cancelled(); offset += group) {
+    std::vector<csm::Request> requests;
+    for (int i = offset; i < std::min<int>(request.texts.size(), offset + group); ++i)
+      requests.push_back({request.texts[i].toStdString(), request.speaker, turns});
+    auto session = engine_->start(requests, config, request.cancel);
+    StreamPlayback playback(ring_, static_cast<int>(requests.size()));
+    while (auto chunk = session->next()) {
+      ChunkStats stats = stats_of(*chunk);
+      stats.stream += offset;
+      playback.add(chunk->stream, chunk->samples.data(), static_cast<int>(chunk->samples.size()), chunk->last);
+      emit chunkReady(stats, QVector<float>(chunk->samples.begin(), chunk->samples.end()));
+      apply_live_sampling(request, sampling_seen, *session);
+    }
+    const auto& summary = session->summary();
+    result.wallMs += summary.wall_ms;
+    if (result.firstAudioMs <= 0) result.firstAudioMs = summary.first_audio_ms;
+    result.peakRssBytes = std::max<qint64>(result.peakRssBytes, summary.peak_rss_bytes);
+    for (const auto& s : summary.streams) {
+      result.frames += s.frames;
+      result.audioMs += s.audio_ms;
+      result.stops << QString::fromUtf8(csm::to_string(s.stop));
+      result.cancelled = result.cancelled || s.stop == csm::StopReason::Cancelled;
+    }
+  }
+  result.rtf = result.audioMs > 0 ? result.wallMs / result.audioMs : 0;
+  result.realtimeStreams = result.wallMs > 0 ? result.audioMs / result.wallMs : 0;
+  return result;
+}
+
+RunResult GenerationWorker::runRemote(const RunRequest& request) {
+  return remote_->run(request, ring_, [this](const ChunkStats& stats, const QVector<float>& samples) {
+    emit chunkReady(stats, samples);
+  });
+}
+
 void GenerationWorker::run(const RunRequest& request) {
-  if (!engine_) {
+  if (!engine_ && !remote_) {
     emit runFailed(tr("No model is loaded."), tr("Pick a model (the demo model needs no download)."));
     return;
   }
-  RunResult result;
   try {
-    const auto turns = context(request);
-    const csm::StreamingConfig config = request.settings.toConfig();
-    const int group = std::max(1, request.settings.stream_batch);
-    int offset = 0;  // stream numbers across groups
-    while (offset < request.texts.size() && !request.cancel.cancelled()) {
-      std::vector<csm::Request> requests;
-      for (int i = offset; i < std::min<int>(request.texts.size(), offset + group); ++i)
-        requests.push_back({request.texts[i].toStdString(), request.speaker, turns});
-      auto session = engine_->start(requests, config, request.cancel);
-      // Streams play one after another: the first live, the rest held until their turn.
-      std::map<int, std::vector<float>> held;
-      std::map<int, bool> done;
-      int playing = 0;
-      const auto play = [&](const std::vector<float>& s) {
-        if (ring_ && !s.empty()) ring_->push(s.data(), static_cast<int>(s.size()));
-      };
-      while (auto chunk = session->next()) {
-        ChunkStats stats = stats_of(*chunk);
-        stats.stream += offset;
-        if (chunk->stream == playing) play(chunk->samples);
-        else held[chunk->stream].insert(held[chunk->stream].end(), chunk->samples.begin(), chunk->samples.end());
-        if (chunk->last) done[chunk->stream] = true;
-        while (done[playing] && playing + 1 < static_cast<int>(requests.size())) {
-          ++playing;
-          play(held[playing]);
-          held.erase(playing);
-        }
-        emit chunkReady(stats, QVector<float>(chunk->samples.begin(), chunk->samples.end()));
-      }
-      const auto& summary = session->summary();
-      result.wallMs += summary.wall_ms;
-      if (result.firstAudioMs <= 0) result.firstAudioMs = summary.first_audio_ms;
-      result.peakRssBytes = std::max<qint64>(result.peakRssBytes, summary.peak_rss_bytes);
-      for (const auto& s : summary.streams) {
-        result.frames += s.frames;
-        result.audioMs += s.audio_ms;
-        result.stops << QString::fromUtf8(csm::to_string(s.stop));
-        result.cancelled = result.cancelled || s.stop == csm::StopReason::Cancelled;
-      }
-      offset += static_cast<int>(requests.size());
-    }
-    result.rtf = result.audioMs > 0 ? result.wallMs / result.audioMs : 0;
-    result.realtimeStreams = result.wallMs > 0 ? result.audioMs / result.wallMs : 0;
+    const RunResult result = remote_ ? runRemote(request) : runLocal(request);
     if (ring_) ring_->markFinished();
     emit runFinished(result);
   } catch (const csm::Error& e) {

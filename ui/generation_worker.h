@@ -1,21 +1,25 @@
 #pragma once
 // Runs the engine on its own thread and talks to the window only through queued
 // signals: chunks with their stats, and how each run ended. Audio goes straight
-// into the playback ring, stream after stream.
+// into the playback ring, stream after stream. The engine is local (in this
+// process) or remote (a csm-serve over HTTP); the window cannot tell apart.
 #include <QObject>
 #include <memory>
 
 #include "run_types.h"
 
 class AudioRing;
+class RemoteEngine;
 
 class GenerationWorker : public QObject {
   Q_OBJECT
  public:
   explicit GenerationWorker(AudioRing* ring = nullptr, QObject* parent = nullptr);
+  ~GenerationWorker() override;
 
  public slots:
   void loadEngine(const QString& model);
+  void connectRemote(const QString& url, const QString& key);
   void run(const RunRequest& request);
 
  signals:
@@ -27,6 +31,9 @@ class GenerationWorker : public QObject {
 
  private:
   std::vector<csm::Segment> context(const RunRequest& request) const;
+  RunResult runLocal(const RunRequest& request);
+  RunResult runRemote(const RunRequest& request);
   AudioRing* ring_;
   std::shared_ptr<const csm::Engine> engine_;
+  std::unique_ptr<RemoteEngine> remote_;
 };

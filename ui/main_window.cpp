@@ -35,6 +35,7 @@
 #include "csm/engine.h"
 #include "csm/error.h"
 #include "generation_worker.h"
+#include "remote_server_dialog.h"
 #include "run_settings_panel.h"
 #include "time_series_plot.h"
 #include "voice_clip_panel.h"
@@ -80,6 +81,7 @@ MainWindow::MainWindow(const QString& model, const QString& history_path, bool p
   connect(&worker_thread_, &QThread::finished, worker_, &QObject::deleteLater);
   connect(this, &MainWindow::startRun, worker_, &GenerationWorker::run, Qt::QueuedConnection);
   connect(this, &MainWindow::requestEngine, worker_, &GenerationWorker::loadEngine, Qt::QueuedConnection);
+  connect(this, &MainWindow::requestRemote, worker_, &GenerationWorker::connectRemote, Qt::QueuedConnection);
   connect(worker_, &GenerationWorker::chunkReady, this, &MainWindow::onChunk, Qt::QueuedConnection);
   connect(worker_, &GenerationWorker::runFinished, this, &MainWindow::onFinished, Qt::QueuedConnection);
   connect(worker_, &GenerationWorker::runFailed, this, &MainWindow::onFailed, Qt::QueuedConnection);
@@ -207,6 +209,7 @@ void MainWindow::buildUi() {
   connect(stop_button_, &QPushButton::clicked, this, &MainWindow::stop);
   connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this), &QShortcut::activated, this, &MainWindow::generate);
   connect(new QShortcut(QKeySequence(Qt::Key_Escape), this), &QShortcut::activated, this, &MainWindow::stop);
+  connect(settings_, &RunSettingsPanel::changed, this, &MainWindow::applyLiveSampling);
   connect(replay, &QPushButton::clicked, this, &MainWindow::replaySelected);
   connect(compare, &QPushButton::clicked, this, &MainWindow::compareSelected);
   connect(clips_, &VoiceClipPanel::playRequested, this, [this](const QVector<float>& samples) {
@@ -218,6 +221,10 @@ void MainWindow::buildUi() {
   });
   connect(model_picker_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
     QString model = model_picker_->itemData(index).toString();
+    if (model == "remote") {
+      chooseRemote();
+      return;
+    }
     if (model == "browse") {
       model = QFileDialog::getExistingDirectory(this, tr("Choose a CSM model folder"));
       if (model.isEmpty()) return;
@@ -287,8 +294,12 @@ void MainWindow::populateModels(const QString& preferred) {
   QStringList recent = settings.value("model/recent").toStringList();
   if (preferred != "demo" && preferred != cached && !preferred.isEmpty() && !recent.contains(preferred))
     recent.prepend(preferred);
-  for (const auto& path : recent) model_picker_->addItem(path, path);
+  for (const auto& path : recent) {
+    if (path.startsWith("remote:")) model_picker_->addItem(tr("Remote csm-serve at %1").arg(path.mid(7)), path);
+    else model_picker_->addItem(path, path);
+  }
   model_picker_->addItem(tr("Browse for a model folder…"), "browse");
+  model_picker_->addItem(tr("Remote csm-serve…"), "remote");
   settings.setValue("model/recent", recent.mid(0, 8));
   const int index = std::max(0, model_picker_->findData(preferred));
   model_picker_->setCurrentIndex(index);
@@ -296,10 +307,43 @@ void MainWindow::populateModels(const QString& preferred) {
 }
 
 void MainWindow::loadModel(const QString& model) {
+  if (model.startsWith("remote:")) {
+    const QString url = model.mid(7);
+    connectRemote(url, QSettings().value("remote/keys").toMap().value(url).toString());
+    return;
+  }
   model_ = model;
   QSettings().setValue("model/last", model);
   setState(EngineState::Loading, model);
   emit requestEngine(model);
+}
+
+// The URL and key are remembered (the key in the user's settings file, as an
+// ssh tunnel's loopback key is no secret beyond this account).
+void MainWindow::connectRemote(const QString& url, const QString& key) {
+  model_ = "remote:" + url;
+  QSettings settings;
+  settings.setValue("model/last", model_);
+  QVariantMap keys = settings.value("remote/keys").toMap();
+  keys.insert(url, key);
+  settings.setValue("remote/keys", keys);
+  setState(EngineState::Loading, url);
+  emit requestRemote(url, key);
+}
+
+void MainWindow::chooseRemote() {
+  const QString last = QSettings().value("remote/last_url").toString();
+  RemoteServerDialog dialog(last, QSettings().value("remote/keys").toMap().value(last).toString(), this);
+  if (dialog.exec() != QDialog::Accepted || dialog.url().isEmpty()) {
+    model_picker_->setCurrentIndex(std::max(0, model_picker_->findData(model_)));
+    return;
+  }
+  QSettings().setValue("remote/last_url", dialog.url());
+  QSettings settings;
+  QVariantMap keys = settings.value("remote/keys").toMap();
+  keys.insert(dialog.url(), dialog.key());
+  settings.setValue("remote/keys", keys);
+  populateModels("remote:" + dialog.url());
 }
 
 void MainWindow::setState(EngineState state, const QString& detail) {
@@ -339,6 +383,7 @@ void MainWindow::generate() {
       return;
     }
   request.settings = settings;
+  request.live = std::make_shared<LiveSampling>(settings.temperature, settings.topk);
   last_request_ = request;
   run_chunks_.clear();
   run_audio_.clear();
@@ -355,6 +400,13 @@ void MainWindow::generate() {
   setState(EngineState::Generating);
   updateLiveFigures();
   emit startRun(request);
+}
+
+// Temperature and top-k reach the run in progress; the other knobs wait for the next run.
+void MainWindow::applyLiveSampling() {
+  if (state_ != EngineState::Generating || !last_request_.live) return;
+  const RunSettings settings = settings_->settings();
+  last_request_.live->set(settings.temperature, settings.topk);
 }
 
 void MainWindow::stop() {
@@ -391,8 +443,9 @@ void MainWindow::updateLiveFigures() {
   if (audio_ && audio_->ring().playedSamples() > 0)
     continuity = 100.0 * (1.0 - double(audio_->ring().gapSamples()) /
                                     double(audio_->ring().playedSamples() + audio_->ring().gapSamples()));
-  continuity_label_->setText(
-      tr("Underruns: %1 (continuity %2%)").arg(underruns()).arg(continuity, 0, 'f', 1));
+  QString text = tr("Underruns: %1 (continuity %2%)").arg(underruns()).arg(continuity, 0, 'f', 1);
+  if (last.maxStreams > 0) text += tr(" · server streams %1/%2").arg(last.activeStreams).arg(last.maxStreams);
+  continuity_label_->setText(text);
 }
 
 void MainWindow::onFinished(const RunResult& result) {

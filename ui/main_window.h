@@ -50,12 +50,14 @@ class MainWindow : public QMainWindow {
   bool exportAudio(const QString& path);
   bool exportMetrics(const QString& path);  // .csv or .json
   bool exportPlots(const QString& path_stem, const QString& extension);  // one file per plot
-  void loadModel(const QString& model);
+  void loadModel(const QString& model);  // a local model, or "remote:URL" (its remembered key)
+  void connectRemote(const QString& url, const QString& key);
 
  signals:
   void runCompleted(const RunResult& result);
   void startRun(const RunRequest& request);
   void requestEngine(const QString& model);
+  void requestRemote(const QString& url, const QString& key);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -73,6 +75,8 @@ class MainWindow : public QMainWindow {
   void replaySelected();
   void compareSelected();
   void populateModels(const QString& preferred);
+  void chooseRemote();
+  void applyLiveSampling();
   void updateLiveFigures();
 
   QString model_;

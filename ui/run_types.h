@@ -6,7 +6,10 @@
 #include <QStringList>
 #include <QVector>
 
+#include <memory>
+
 #include "csm/engine.h"
+#include "live_sampling.h"
 #include "run_settings.h"
 #include "voice_clip_panel.h"
 
@@ -16,6 +19,7 @@ struct ChunkStats {
   int frames = 0;
   double generateMs = 0, decodeMs = 0, elapsedMs = 0, rtf = 0, firstAudioMs = 0, framesPerS = 0;
   qint64 rssBytes = 0, deviceBytes = 0;
+  int activeStreams = 0, maxStreams = 0;  // a server's batch occupancy; 0 when local
   bool last = false;
   double audioMs() const { return frames * 80.0; }
   double chunkRtf() const { return frames > 0 ? (generateMs + decodeMs) / audioMs() : 0; }
@@ -27,6 +31,7 @@ struct RunRequest {
   QVector<VoiceClip> clips;
   RunSettings settings;
   csm::CancelToken cancel;
+  std::shared_ptr<LiveSampling> live;  // temperature / top-k moved while the run goes on
 };
 
 struct RunResult {

@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QSettings>
 #include <QTranslator>
 
 #include "main_window.h"
@@ -28,10 +29,28 @@ int main(int argc, char** argv) {
                            "path");
   QCommandLineOption history("history", QApplication::translate("main", "Run history database file."), "file");
   QCommandLineOption mute("no-audio", QApplication::translate("main", "Do not open an audio output."));
-  parser.addOptions({model, history, mute});
+  QCommandLineOption server("server",
+                            QApplication::translate("main", "Use a remote csm-serve as the engine, e.g. "
+                                                            "http://localhost:8000 through an ssh tunnel."),
+                            "url");
+  QCommandLineOption key("api-key",
+                         QApplication::translate("main", "The remote server's API key (also $CSM_SERVE_API_KEY)."),
+                         "key");
+  parser.addOptions({model, history, mute, server, key});
   parser.process(app);
 
-  MainWindow window(parser.value(model), parser.value(history), !parser.isSet(mute));
+  QString engine = parser.value(model);
+  if (parser.isSet(server)) {
+    // Remembered like a key typed into the window, so the next start finds it.
+    const QString url = parser.value(server), api_key = parser.isSet(key) ? parser.value(key)
+                                                                          : qEnvironmentVariable("CSM_SERVE_API_KEY");
+    QSettings settings;
+    QVariantMap keys = settings.value("remote/keys").toMap();
+    keys.insert(url, api_key);
+    settings.setValue("remote/keys", keys);
+    engine = "remote:" + url;
+  }
+  MainWindow window(engine, parser.value(history), !parser.isSet(mute));
   window.show();
   return QApplication::exec();
 }

@@ -1,0 +1,311 @@
+// The studio against a real csm-serve on loopback (demo model), as a user on a
+// laptop with the engine on a GPU box would have it: the worker's chunks arrive
+// with the server's metrics and play in order, Stop cancels the stream on the
+// server (its /metrics says so), temperature moved mid-run reaches the running
+// stream, a server that is not there or refuses the key gives a message, and a
+// server killed mid-run leaves what was received and a window ready for more.
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtTest>
+
+#include "audio_ring.h"
+#include "generation_worker.h"
+#include "main_window.h"
+#include "run_settings_panel.h"
+#include "sse_reader.h"
+#include "time_series_plot.h"
+
+namespace {
+
+// A csm-serve child process on a free loopback port.
+class Serve {
+ public:
+  explicit Serve(const QStringList& extra = {}) {
+    process_.setProcessChannelMode(QProcess::SeparateChannels);
+    process_.setReadChannel(QProcess::StandardError);
+    process_.start(CSM_SERVE_BIN, QStringList{"--model", "demo", "--port", "0", "--voices", voices_.path()} + extra);
+    QElapsedTimer t;
+    t.start();
+    const QRegularExpression listening("listening on (http://[0-9.]+:[0-9]+)");
+    while (url_.isEmpty() && t.elapsed() < 60000 && process_.state() != QProcess::NotRunning) {
+      process_.waitForReadyRead(200);
+      log_ += process_.readAllStandardError();
+      const auto m = listening.match(QString::fromUtf8(log_));
+      if (m.hasMatch()) url_ = m.captured(1);
+    }
+    while (!url_.isEmpty() && get("/ready").first != 200 && t.elapsed() < 60000) QTest::qWait(100);
+  }
+  ~Serve() { kill(); }
+  QString url() const { return url_; }
+  void kill() {
+    if (process_.state() == QProcess::NotRunning) return;
+    process_.kill();
+    process_.waitForFinished(10000);
+  }
+  // Status and body of a GET, or 0 when nothing answered.
+  std::pair<int, QByteArray> get(const QString& path, const QByteArray& key = {}) const {
+    QNetworkAccessManager net;
+    QNetworkRequest r(QUrl(url_ + path));
+    if (!key.isEmpty()) r.setRawHeader("Authorization", "Bearer " + key);
+    r.setTransferTimeout(5000);
+    std::unique_ptr<QNetworkReply> reply(net.get(r));
+    QEventLoop loop;
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    return {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll()};
+  }
+  double metric(const QString& name) const {
+    const QString text = QString::fromUtf8(get("/metrics").second);
+    const auto m = QRegularExpression("^" + QRegularExpression::escape(name) + " ([0-9.e+-]+)$",
+                                      QRegularExpression::MultilineOption)
+                       .match(text);
+    return m.hasMatch() ? m.captured(1).toDouble() : -1;
+  }
+
+ private:
+  QTemporaryDir voices_;
+  QProcess process_;
+  QByteArray log_;
+  QString url_;
+};
+
+RunRequest request_of(const QStringList& texts, int max_audio_ms) {
+  RunRequest r;
+  r.texts = texts;
+  r.settings.max_audio_ms = max_audio_ms;
+  r.settings.chunk_ms = 240;
+  r.settings.stream_batch = 2;
+  r.live = std::make_shared<LiveSampling>(r.settings.temperature, r.settings.topk);
+  return r;
+}
+
+bool wait_state(MainWindow& w, EngineState state, int ms = 60000) {
+  QElapsedTimer t;
+  t.start();
+  while (w.state() != state && t.elapsed() < ms) QTest::qWait(20);
+  return w.state() == state;
+}
+
+}  // namespace
+
+class RemoteStudioTest : public QObject {
+  Q_OBJECT
+  QThread thread_;
+  GenerationWorker* worker_ = nullptr;
+  AudioRing ring_;
+  QTemporaryDir dir_;
+
+  void connectTo(const QString& url, const QString& key, bool expect_ok) {
+    QSignalSpy loaded(worker_, &GenerationWorker::engineLoaded);
+    QSignalSpy failed(worker_, &GenerationWorker::engineFailed);
+    QMetaObject::invokeMethod(worker_, [=] { worker_->connectRemote(url, key); }, Qt::QueuedConnection);
+    QVERIFY(QTest::qWaitFor([&] { return !loaded.isEmpty() || !failed.isEmpty(); }, 20000));
+    if (expect_ok) QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? "" : failed.front().at(0).toString()));
+    else QVERIFY(loaded.isEmpty());
+  }
+  void runOn(const RunRequest& r) {
+    QMetaObject::invokeMethod(worker_, [=] { worker_->run(r); }, Qt::QueuedConnection);
+  }
+
+ private slots:
+  void initTestCase() {
+    qRegisterMetaType<ChunkStats>();
+    qRegisterMetaType<RunRequest>();
+    qRegisterMetaType<RunResult>();
+    QStandardPaths::setTestModeEnabled(true);
+    qputenv("CSM_STUDIO_NO_DIALOGS", "1");
+    QCoreApplication::setOrganizationName("csm-studio-remote-test");
+    worker_ = new GenerationWorker(&ring_);
+    worker_->moveToThread(&thread_);
+    connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    thread_.start();
+  }
+  void cleanupTestCase() {
+    thread_.quit();
+    thread_.wait();
+  }
+
+  // However the network cuts the bytes, the same events come out.
+  void sseEventsSurviveAnyCut() {
+    const QByteArray stream = "data: {\"a\":1}\n\n: a comment\n\ndata: {\"b\":\r\ndata: 2}\r\n\r\ndata: tail";
+    const QList<QByteArray> whole = SseReader().feed(stream);
+    QCOMPARE(whole, (QList<QByteArray>{"{\"a\":1}", "{\"b\":\n2}"}));
+    for (int step = 1; step <= 5; ++step) {
+      SseReader reader;
+      QList<QByteArray> events;
+      for (int at = 0; at < stream.size(); at += step) events += reader.feed(stream.mid(at, step));
+      QCOMPARE(events, whole);
+      QVERIFY(reader.pending());  // "data: tail" never ended
+    }
+  }
+
+  void nothingListeningIsAMessageNotAHang() {
+    QSignalSpy failed(worker_, &GenerationWorker::engineFailed);
+    QElapsedTimer t;
+    t.start();
+    connectTo("http://127.0.0.1:9", {}, false);
+    QVERIFY(t.elapsed() < 10000);
+    QVERIFY2(failed.front().at(0).toString().contains("connection refused"), qPrintable(failed.front().at(0).toString()));
+    QVERIFY(failed.front().at(1).toString().contains("ssh -N -L"));
+    connectTo("not a url at all", {}, false);
+  }
+
+  void aWrongKeyIsRefusedWithAMessage() {
+    Serve serve({"--api-key", "right-key"});
+    QVERIFY(!serve.url().isEmpty());
+    QSignalSpy failed(worker_, &GenerationWorker::engineFailed);
+    connectTo(serve.url(), "wrong-key", false);
+    QVERIFY2(failed.front().at(0).toString().contains("refused the API key"), qPrintable(failed.front().at(0).toString()));
+    QSignalSpy loaded(worker_, &GenerationWorker::engineLoaded);
+    connectTo(serve.url(), "right-key", true);
+    QVERIFY(loaded.front().at(1).toString().startsWith("remote cpu"));
+  }
+
+  void chunksArriveWithTheServersMetricsAndPlayInOrder() {
+    Serve serve;
+    QSignalSpy loaded(worker_, &GenerationWorker::engineLoaded);
+    connectTo(serve.url(), {}, true);
+    QVERIFY(loaded.front().at(0).toString().contains(QUrl(serve.url()).authority()));
+    QVERIFY(loaded.front().at(2).toBool());  // the demo model, said so
+    ring_.reset();
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    runOn(request_of({"First remote text.", "Second remote text."}, 960));
+    QVERIFY(finished.wait(60000));
+    qint64 next_frame[2] = {0, 0};
+    QVector<float> by_stream[2];
+    int occupied = 0;
+    for (const auto& args : chunks) {
+      const auto stats = args.at(0).value<ChunkStats>();
+      const auto samples = args.at(1).value<QVector<float>>();
+      QVERIFY(stats.stream == 0 || stats.stream == 1);
+      QCOMPARE(stats.firstFrame, next_frame[stats.stream]);
+      QCOMPARE(samples.size(), stats.frames * 1920);
+      QVERIFY(stats.generateMs > 0);
+      QVERIFY(stats.rssBytes > 0);
+      QCOMPARE(stats.maxStreams, 8);
+      occupied = std::max(occupied, stats.activeStreams);
+      next_frame[stats.stream] += stats.frames;
+      by_stream[stats.stream] += samples;
+    }
+    QCOMPARE(next_frame[0], qint64(12));
+    QCOMPARE(next_frame[1], qint64(12));
+    QVERIFY(occupied >= 1);
+    const auto result = finished.front().at(0).value<RunResult>();
+    QCOMPARE(result.frames, qint64(24));
+    QVERIFY(!result.cancelled);
+    QVERIFY(result.firstAudioMs > 0);
+    // Played one stream after the other, exactly what arrived (16-bit PCM on the wire).
+    QVector<float> played(ring_.available());
+    ring_.pull(played.data(), played.size());
+    QCOMPARE(played, by_stream[0] + by_stream[1]);
+  }
+
+  void stopCancelsTheStreamOnTheServer() {
+    Serve serve;
+    connectTo(serve.url(), {}, true);
+    const double before = serve.metric("csm_client_disconnects_total");
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    RunRequest r = request_of({"A long text that is stopped early by the user."}, 60000);
+    runOn(r);
+    QVERIFY(chunks.wait(60000));
+    QElapsedTimer t;
+    t.start();
+    r.cancel.cancel();
+    QVERIFY(finished.wait(10000));
+    QVERIFY(t.elapsed() < 2000);
+    QVERIFY(finished.front().at(0).value<RunResult>().cancelled);
+    QVERIFY(QTest::qWaitFor([&] { return serve.metric("csm_client_disconnects_total") == before + 1; }, 5000));
+    QVERIFY(QTest::qWaitFor([&] { return serve.metric("csm_active_streams") == 0; }, 5000));
+  }
+
+  // Greedy from the start, then sampled at temperature 1.5 from a frame in the
+  // middle: the beginning equals a greedy run's, the rest does not.
+  void temperatureMovedMidRunReachesTheRunningStream() {
+    Serve serve;
+    connectTo(serve.url(), {}, true);
+    const auto run_collecting = [&](bool move) {
+      QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+      QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+      RunRequest r = request_of({"Live knobs."}, 8000);
+      r.settings.temperature = 0;
+      r.settings.chunk_ms = 80;
+      r.live = std::make_shared<LiveSampling>(0.0, r.settings.topk);
+      runOn(r);
+      if (move) {
+        if (!chunks.wait(60000)) return QVector<float>();
+        r.live->set(1.5, 50);
+      }
+      if (!finished.wait(60000)) return QVector<float>();
+      QVector<float> audio;
+      for (const auto& args : chunks) audio += args.at(1).value<QVector<float>>();
+      return audio;
+    };
+    const QVector<float> greedy = run_collecting(false), moved = run_collecting(true);
+    QVERIFY(greedy.size() > 10 * 1920);
+    QVERIFY(moved.size() > 1920);
+    QCOMPARE(moved.mid(0, 1920), greedy.mid(0, 1920));
+    const qsizetype common = std::min(moved.size(), greedy.size());
+    QVERIFY(moved.mid(0, common) != greedy.mid(0, common));
+  }
+
+  void aServerKilledMidRunLeavesWhatArrivedAndAClearMessage() {
+    auto serve = std::make_unique<Serve>();
+    connectTo(serve->url(), {}, true);
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy failed(worker_, &GenerationWorker::runFailed);
+    runOn(request_of({"The server goes away while this is spoken."}, 60000));
+    QVERIFY(chunks.wait(60000));
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    serve->kill();  // the worker may fail while this waits for the process to end
+    QVERIFY(QTest::qWaitFor([&] { return !failed.isEmpty() || !finished.isEmpty(); }, 15000));
+    QVERIFY2(finished.isEmpty(), "the run claims it finished though the server went away");
+    QVERIFY2(failed.front().at(0).toString().contains("lost mid-run"), qPrintable(failed.front().at(0).toString()));
+    QVERIFY(!chunks.isEmpty());
+    // The next run says the server is gone, quickly.
+    failed.clear();
+    runOn(request_of({"Anyone there?"}, 960));
+    QVERIFY(QTest::qWaitFor([&] { return !failed.isEmpty(); }, 15000));
+    QVERIFY2(failed.front().at(0).toString().contains("connection refused"), qPrintable(failed.front().at(0).toString()));
+  }
+
+  // The window, remote: a run plots and lands in the history; a server killed
+  // mid-run leaves a window that is ready, with the audio it got kept.
+  void theWindowRunsRemotelyAndSurvivesTheServerGoingAway() {
+    auto serve = std::make_unique<Serve>();
+    MainWindow w("remote:" + serve->url(), dir_.filePath("remote.sqlite"), false);
+    QVERIFY(wait_state(w, EngineState::Ready));
+    RunSettings settings;
+    settings.max_audio_ms = 2000;  // the slider's steps are whole seconds
+    w.settingsPanel()->setSettings(settings);
+    w.textEdit()->setPlainText("The window, remotely.");
+    QSignalSpy done(&w, &MainWindow::runCompleted);
+    w.generate();
+    QVERIFY(done.wait(60000));
+    QCOMPARE(w.lastAudio().size(), 25 * 1920);
+    QVERIFY(w.rtfPlot()->pointCount(0) > 0);
+    QCOMPARE(w.history().list().size(), 1);
+    QCOMPARE(w.history().list().front().model, "remote:" + serve->url());
+
+    settings.max_audio_ms = 60000;
+    w.settingsPanel()->setSettings(settings);
+    w.generate();
+    QVERIFY(QTest::qWaitFor([&] { return !w.lastAudio().isEmpty(); }, 60000));
+    serve->kill();
+    QVERIFY(wait_state(w, EngineState::Ready, 15000));
+    QCOMPARE(w.history().list().size(), 2);
+    QVERIFY(w.history().list().front().summary.contains("failure"));
+    QVERIFY(!w.lastAudio().isEmpty());
+  }
+};
+
+QTEST_MAIN(RemoteStudioTest)
+#include "test_remote_studio.moc"

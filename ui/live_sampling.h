@@ -1,0 +1,33 @@
+#pragma once
+// Temperature and top-k of the run in progress: written by the window when a
+// slider moves, read by the worker between chunks, so a running stream takes
+// them from its next frame (in this process, or on a server that can).
+#include <QMutex>
+#include <QMutexLocker>
+
+class LiveSampling {
+ public:
+  LiveSampling(double temperature, int topk) : temperature_(temperature), topk_(topk) {}
+  void set(double temperature, int topk) {
+    QMutexLocker lock(&mutex_);
+    if (temperature == temperature_ && topk == topk_) return;
+    temperature_ = temperature;
+    topk_ = topk;
+    ++version_;
+  }
+  // True, with the values, when they changed since the version in `seen` (then updated).
+  bool changedSince(quint64& seen, double* temperature, int* topk) const {
+    QMutexLocker lock(&mutex_);
+    if (seen == version_) return false;
+    seen = version_;
+    *temperature = temperature_;
+    *topk = topk_;
+    return true;
+  }
+
+ private:
+  mutable QMutex mutex_;
+  double temperature_;
+  int topk_;
+  quint64 version_ = 0;
+};

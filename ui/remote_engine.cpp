@@ -1,0 +1,402 @@
+#include "remote_engine.h"
+
+#include <QCryptographicHash>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QHttpMultiPart>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTimer>
+#include <QUuid>
+#include <QtEndian>
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "audio_ring.h"
+#include "csm/error.h"
+#include "live_sampling.h"
+#include "sse_reader.h"
+#include "stream_playback.h"
+
+using csm::Error;
+using csm::ErrorCode;
+
+namespace {
+
+constexpr int kInfoTimeoutMs = 8000;
+constexpr int kUploadTimeoutMs = 120000;
+// No byte for this long on a running stream: the server or the tunnel is gone.
+constexpr int kStreamSilenceMs = 60000;
+constexpr int kSampleRate = 24000;
+
+std::string str(const QString& s) { return s.toStdString(); }
+
+QString tunnel_hint(const QUrl& base) {
+  return QStringLiteral("Start csm-serve on the GPU box (scripts/setup-gpu-box.sh --serve) and the tunnel on this "
+                        "machine: ssh -N -L %1:localhost:%1 user@gpu-box")
+      .arg(base.port(8000));
+}
+
+// What went wrong with a finished reply, for a user: the server's own error
+// message where it sent one, else what the network said.
+Error reply_error(QNetworkReply* reply, const QUrl& base, const QString& what) {
+  const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  const QString where = base.toString();
+  if (status == 0) {
+    switch (reply->error()) {
+      case QNetworkReply::ConnectionRefusedError:
+        return Error(ErrorCode::DeviceUnavailable, str(QStringLiteral("no csm-serve answers at %1 (connection refused)").arg(where)),
+                     str(tunnel_hint(base)));
+      case QNetworkReply::HostNotFoundError:
+        return Error(ErrorCode::DeviceUnavailable, str(QStringLiteral("the host of %1 is not known").arg(where)),
+                     "Check the URL (with an ssh tunnel it is http://localhost:PORT)");
+      case QNetworkReply::OperationCanceledError:
+      case QNetworkReply::TimeoutError:
+        return Error(ErrorCode::DeviceUnavailable, str(QStringLiteral("%1 did not answer in time (%2)").arg(where, what)),
+                     str(tunnel_hint(base)));
+      default:
+        return Error(ErrorCode::DeviceUnavailable,
+                     str(QStringLiteral("%1 failed: %2 (%3)").arg(what, reply->errorString(), where)),
+                     str(tunnel_hint(base)));
+    }
+  }
+  const QJsonObject error = QJsonDocument::fromJson(reply->readAll()).object().value("error").toObject();
+  const QString message = error.value("message").toString(reply->errorString());
+  if (status == 401)
+    return Error(ErrorCode::InvalidArgument, str(QStringLiteral("%1 refused the API key: %2").arg(where, message)),
+                 "Enter the key csm-serve was started with (setup-gpu-box.sh --serve prints it)");
+  if (status == 429 || status == 503) {
+    const QByteArray retry = reply->rawHeader("Retry-After");
+    return Error(ErrorCode::Busy, str(QStringLiteral("the server is busy: %1").arg(message)),
+                 str(QStringLiteral("Try again%1").arg(retry.isEmpty() ? QString() : " in " + retry + " s")));
+  }
+  return Error(status < 500 ? ErrorCode::InvalidArgument : ErrorCode::Internal,
+               str(QStringLiteral("%1: the server answered %2: %3").arg(what).arg(status).arg(message)));
+}
+
+void wait_for(QNetworkReply* reply) {
+  if (reply->isFinished()) return;
+  QEventLoop loop;
+  QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+  loop.exec();
+}
+
+QUrl normalised(QString url) {
+  url = url.trimmed();
+  if (!url.contains("://")) url.prepend("http://");
+  while (url.endsWith('/')) url.chop(1);
+  return QUrl(url, QUrl::StrictMode);
+}
+
+QByteArray wav_bytes(const QVector<float>& samples) {
+  QByteArray out(44, '\0');
+  const quint32 data = static_cast<quint32>(samples.size() * 2);
+  char* h = out.data();
+  std::memcpy(h, "RIFF", 4);
+  qToLittleEndian<quint32>(36 + data, h + 4);
+  std::memcpy(h + 8, "WAVEfmt ", 8);
+  qToLittleEndian<quint32>(16, h + 16);
+  qToLittleEndian<quint16>(1, h + 20);  // PCM
+  qToLittleEndian<quint16>(1, h + 22);  // mono
+  qToLittleEndian<quint32>(kSampleRate, h + 24);
+  qToLittleEndian<quint32>(kSampleRate * 2, h + 28);
+  qToLittleEndian<quint16>(2, h + 32);
+  qToLittleEndian<quint16>(16, h + 34);
+  std::memcpy(h + 36, "data", 4);
+  qToLittleEndian<quint32>(data, h + 40);
+  out.reserve(44 + data);
+  for (float s : samples) {
+    const qint16 v = static_cast<qint16>(std::lround(std::clamp(s, -1.0f, 1.0f) * 32767.0f));
+    char le[2];
+    qToLittleEndian<qint16>(v, le);
+    out.append(le, 2);
+  }
+  return out;
+}
+
+QVector<float> pcm16_samples(const QByteArray& bytes) {
+  QVector<float> out(bytes.size() / 2);
+  for (int i = 0; i < out.size(); ++i) out[i] = qFromLittleEndian<qint16>(bytes.constData() + 2 * i) / 32768.0f;
+  return out;
+}
+
+ChunkStats stats_of(const QJsonObject& m, int stream, int samples) {
+  ChunkStats s;
+  s.stream = stream;
+  s.firstFrame = m.value("first_frame").toInteger();
+  s.frames = m.value("frames").toInt(samples / 1920);
+  s.generateMs = m.value("generate_ms").toDouble();
+  s.decodeMs = m.value("decode_ms").toDouble();
+  s.elapsedMs = m.value("elapsed_ms").toDouble();
+  s.rtf = m.value("rtf").toDouble();
+  s.firstAudioMs = m.value("first_audio_ms").toDouble();
+  s.framesPerS = m.value("frames_per_s").toDouble();
+  s.rssBytes = m.value("rss_bytes").toInteger();
+  s.deviceBytes = m.value("device_bytes").toInteger();
+  s.activeStreams = m.value("active_streams").toInt();
+  s.maxStreams = m.value("max_streams").toInt();
+  return s;
+}
+
+// One text being spoken by the server.
+struct RemoteStream {
+  int index = 0;  // the stream's number in the run
+  int slot = 0;   // ... and in its group, for playback order
+  QByteArray id;  // its X-Request-Id: live sampling names it
+  QNetworkReply* reply = nullptr;
+  SseReader sse;
+  qint64 frames = 0;
+  bool done = false, ended = false;
+  QString stop;
+  std::unique_ptr<Error> failure;
+};
+
+}  // namespace
+
+RemoteEngine::RemoteEngine(const QUrl& base, const QString& key)
+    : base_(base), key_(key.trimmed().toUtf8()), net_(std::make_unique<QNetworkAccessManager>()) {}
+
+RemoteEngine::~RemoteEngine() = default;
+
+std::unique_ptr<RemoteEngine> RemoteEngine::connect(const QString& url, const QString& key) {
+  const QUrl base = normalised(url);
+  if (!base.isValid() || base.host().isEmpty() || (base.scheme() != "http" && base.scheme() != "https"))
+    throw Error(ErrorCode::InvalidArgument, str(QStringLiteral("'%1' is not a server URL").arg(url)),
+                "Give it as http://HOST:PORT, e.g. http://localhost:8000 through an ssh tunnel");
+  std::unique_ptr<RemoteEngine> engine(new RemoteEngine(base, key));
+  engine->info_ = engine->getJson("/v1/csm/info", kInfoTimeoutMs);
+  if (!engine->info_.value("engine").isObject())
+    throw Error(ErrorCode::InvalidArgument, str(QStringLiteral("%1 answered, but it is not csm-serve (no engine in "
+                                                               "/v1/csm/info)").arg(base.toString())),
+                "Check the URL and port");
+  return engine;
+}
+
+QNetworkRequest RemoteEngine::httpRequest(const QString& path) const {
+  QUrl url = base_;
+  url.setPath(base_.path() + path);
+  QNetworkRequest r(url);
+  if (!key_.isEmpty()) r.setRawHeader("Authorization", "Bearer " + key_);
+  r.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+  return r;
+}
+
+QJsonObject RemoteEngine::getJson(const QString& path, int timeout_ms) {
+  QNetworkRequest r = httpRequest(path);
+  r.setTransferTimeout(timeout_ms);
+  std::unique_ptr<QNetworkReply> reply(net_->get(r));
+  wait_for(reply.get());
+  if (reply->error() != QNetworkReply::NoError) throw reply_error(reply.get(), base_, "GET " + path);
+  QJsonParseError parse{};
+  const QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &parse);
+  if (!doc.isObject())
+    throw Error(ErrorCode::InvalidArgument,
+                str(QStringLiteral("%1%2 did not answer with JSON (%3)").arg(base_.toString(), path, parse.errorString())),
+                "Check that the URL points at csm-serve");
+  return doc.object();
+}
+
+QString RemoteEngine::label() const {
+  return QStringLiteral("%1 @ %2").arg(info_["engine"].toObject().value("label").toString(), base_.authority());
+}
+
+QString RemoteEngine::device() const {
+  const QJsonObject engine = info_["engine"].toObject(), machine = info_["machine"].toObject();
+  QString d = QStringLiteral("remote %1").arg(engine.value("device").toString());
+  if (machine.value("cuda_devices").toInt() > 0) d += " · " + machine.value("gpu").toString();
+  else d += " · " + machine.value("cpu").toString();
+  return d;
+}
+
+bool RemoteEngine::demo() const { return info_["engine"].toObject().value("demo").toBool(); }
+
+bool RemoteEngine::liveSampling() const { return info_["server"].toObject().value("live_sampling").toBool(); }
+
+QString RemoteEngine::uploadClip(const VoiceClip& clip) {
+  QCryptographicHash digest(QCryptographicHash::Sha256);
+  digest.addData(QByteArray::number(clip.speaker) + '\n' + clip.transcript.toUtf8() + '\n');
+  digest.addData(QByteArrayView(reinterpret_cast<const char*>(clip.samples.constData()),
+                                clip.samples.size() * qsizetype(sizeof(float))));
+  const QByteArray key = digest.result();
+  if (uploaded_.contains(key)) return uploaded_.value(key);
+  const QString name = "studio-" + QString::fromLatin1(key.toHex().left(16));
+
+  auto* form = new QHttpMultiPart(QHttpMultiPart::FormDataType);
+  const auto field = [&](const char* field_name, const QByteArray& value, const char* file_name = nullptr) {
+    QHttpPart part;
+    QByteArray disposition = QByteArray("form-data; name=\"") + field_name + '"';
+    if (file_name) {
+      disposition += QByteArray("; filename=\"") + file_name + '"';
+      part.setHeader(QNetworkRequest::ContentTypeHeader, "audio/wav");
+    }
+    part.setHeader(QNetworkRequest::ContentDispositionHeader, disposition);
+    part.setBody(value);
+    form->append(part);
+  };
+  field("name", name.toUtf8());
+  field("transcript", clip.transcript.toUtf8());
+  field("speaker", QByteArray::number(clip.speaker));
+  field("file", wav_bytes(clip.samples), "clip.wav");
+  QNetworkRequest r = httpRequest("/v1/audio/voices");
+  r.setTransferTimeout(kUploadTimeoutMs);
+  std::unique_ptr<QNetworkReply> reply(net_->post(r, form));
+  form->setParent(reply.get());
+  wait_for(reply.get());
+  const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  if (status == 501)
+    throw Error(ErrorCode::InvalidArgument, "the server keeps no voices, so voice clips cannot be used remotely",
+                "Start csm-serve with --voices DIR (setup-gpu-box.sh --serve does), or remove the clips");
+  // 409: the same clip (same name, from its digest) is there from an earlier run.
+  if (status != 201 && status != 200 && status != 409)
+    throw reply_error(reply.get(), base_, QStringLiteral("uploading the voice clip %1").arg(clip.path));
+  uploaded_.insert(key, name);
+  return name;
+}
+
+QStringList RemoteEngine::uploadClips(const QVector<VoiceClip>& clips) {
+  QStringList names;
+  for (const auto& clip : clips) names << uploadClip(clip);
+  return names;
+}
+
+namespace {
+
+QJsonObject speech_body(const RunRequest& request, const QString& text, const QStringList& context) {
+  const RunSettings& s = request.settings;
+  QJsonObject body{{"model", "csm-1b"},
+                   {"input", text},
+                   {"voice", "alloy"},  // any built-in voice: `speaker` says who speaks
+                   {"response_format", "pcm"},
+                   {"stream_format", "sse"},
+                   {"temperature", s.temperature},
+                   {"top_k", s.topk},
+                   {"seed", s.seed},
+                   {"max_audio_ms", s.max_audio_ms},
+                   {"chunk_size_ms", s.chunk_ms},
+                   {"first_chunk_ms", std::min(s.first_chunk_ms, s.chunk_ms)},
+                   {"speaker", request.speaker}};
+  if (!context.isEmpty()) body.insert("context", QJsonArray::fromStringList(context));
+  return body;
+}
+
+// What one SSE event of a running stream means for it and for the caller.
+void take_event(RemoteStream& stream, const QByteArray& data, const RemoteEngine::ChunkHandler& on_chunk,
+                StreamPlayback& playback, const std::function<void()>& on_first_audio) {
+  const QJsonObject event = QJsonDocument::fromJson(data).object();
+  const QString type = event.value("type").toString();
+  if (type == "speech.audio.delta") {
+    const QVector<float> samples = pcm16_samples(QByteArray::fromBase64(event.value("audio").toString().toLatin1()));
+    const ChunkStats stats = stats_of(event.value("csm").toObject(), stream.index, samples.size());
+    stream.frames += stats.frames;
+    if (!samples.isEmpty()) on_first_audio();
+    playback.add(stream.slot, samples.constData(), samples.size(), false);
+    on_chunk(stats, samples);
+  } else if (type == "speech.audio.done") {
+    stream.done = true;
+    stream.stop = event.value("csm").toObject().value("stop").toString("end_of_speech");
+  } else if (type == "error") {
+    stream.failure = std::make_unique<Error>(
+        ErrorCode::Internal,
+        str(QStringLiteral("the server failed mid-run: %1").arg(event.value("error").toObject().value("message").toString())),
+        "The audio received so far is kept");
+  }
+}
+
+}  // namespace
+
+Error RemoteEngine::lost(QNetworkReply* reply, qint64 frames) const {
+  if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200) return reply_error(reply, base_, "speech");
+  return Error(ErrorCode::DeviceUnavailable,
+               str(QStringLiteral("the connection to %1 was lost mid-run, after %2 s of audio (%3)")
+                       .arg(base_.toString())
+                       .arg(frames * 0.08, 0, 'f', 2)
+                       .arg(reply->error() == QNetworkReply::NoError ? QStringLiteral("the stream ended early")
+                                                                     : reply->errorString())),
+               "The audio received so far is kept. Check that csm-serve still runs and the ssh tunnel is up");
+}
+
+void RemoteEngine::sendSampling(const QByteArray& id, double temperature, int topk) {
+  QNetworkRequest r = httpRequest("/v1/csm/streams/" + QString::fromLatin1(id) + "/sampling");
+  r.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
+  r.setTransferTimeout(kInfoTimeoutMs);
+  const QJsonObject body{{"temperature", temperature}, {"top_k", topk}};
+  // Fire and forget: a stream that ended meanwhile answers 404, which is fine.
+  QNetworkReply* reply = net_->post(r, QJsonDocument(body).toJson(QJsonDocument::Compact));
+  QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+}
+
+RunResult RemoteEngine::run(const RunRequest& request, AudioRing* ring, const ChunkHandler& on_chunk) {
+  const QStringList context = uploadClips(request.clips);
+  RunResult result;
+  QElapsedTimer clock;
+  clock.start();
+  const int group = std::max(1, request.settings.stream_batch);
+  for (int offset = 0; offset < request.texts.size() && !request.cancel.cancelled(); offset += group) {
+    std::vector<RemoteStream> streams(std::min<int>(group, request.texts.size() - offset));
+    StreamPlayback playback(ring, static_cast<int>(streams.size()));
+    QEventLoop loop;
+    int open = static_cast<int>(streams.size());
+    for (size_t i = 0; i < streams.size(); ++i) {
+      RemoteStream& st = streams[i];
+      st.slot = static_cast<int>(i);
+      st.index = offset + st.slot;
+      st.id = "studio-" + QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+      QNetworkRequest r = httpRequest("/v1/audio/speech");
+      r.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
+      r.setRawHeader("X-Request-Id", st.id);
+      r.setTransferTimeout(kStreamSilenceMs);
+      const QByteArray body =
+          QJsonDocument(speech_body(request, request.texts[st.index], context)).toJson(QJsonDocument::Compact);
+      st.reply = net_->post(r, body);
+      QObject::connect(st.reply, &QNetworkReply::readyRead, &loop, [&, i] {
+        RemoteStream& s = streams[i];
+        if (s.reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200) return;  // read at the end
+        for (const QByteArray& event : s.sse.feed(s.reply->readAll()))
+          take_event(s, event, on_chunk, playback, [&] {
+            if (result.firstAudioMs <= 0) result.firstAudioMs = clock.nsecsElapsed() / 1e6;
+          });
+      });
+      QObject::connect(st.reply, &QNetworkReply::finished, &loop, [&, i] {
+        RemoteStream& s = streams[i];
+        s.ended = true;
+        playback.add(s.slot, nullptr, 0, true);
+        if (!s.done && !s.failure && !request.cancel.cancelled()) s.failure = std::make_unique<Error>(lost(s.reply, s.frames));
+        if (--open == 0) loop.quit();
+      });
+    }
+    QTimer tick;
+    quint64 sampling_seen = 0;
+    QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
+      if (request.cancel.cancelled()) {
+        for (auto& s : streams)
+          if (!s.ended) s.reply->abort();  // the server cancels a stream whose client went away
+        return;
+      }
+      double temperature = 0;
+      int topk = 0;
+      if (request.live && liveSampling() && request.live->changedSince(sampling_seen, &temperature, &topk))
+        for (auto& s : streams)
+          if (!s.ended) sendSampling(s.id, temperature, topk);
+    });
+    tick.start(10);
+    if (open > 0) loop.exec();
+    for (auto& s : streams) {
+      s.reply->deleteLater();
+      result.frames += s.frames;
+      if (!s.stop.isEmpty()) result.stops << s.stop;
+      else if (request.cancel.cancelled()) result.stops << "cancelled";
+    }
+    for (auto& s : streams)
+      if (s.failure) throw *s.failure;
+  }
+  result.cancelled = request.cancel.cancelled();
+  result.wallMs = clock.nsecsElapsed() / 1e6;
+  result.audioMs = result.frames * double(csm::StreamingConfig::kFrameMs);
+  result.rtf = result.audioMs > 0 ? result.wallMs / result.audioMs : 0;
+  result.realtimeStreams = result.wallMs > 0 ? result.audioMs / result.wallMs : 0;
+  return result;
+}
