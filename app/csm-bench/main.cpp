@@ -98,7 +98,10 @@ int bench_main(int argc, char** argv) {
     o.stream_batches = csm::bench::parse_int_list(args.get("stream-batches"), "stream-batches");
     o.frames = static_cast<int>(*args.integer("bench-frames"));
     o.rtf_target = *args.number("rtf-target");
-    const auto report = csm::bench::run_sweep(o);
+    auto report = csm::bench::run_sweep(o);
+    // The machine beside its numbers: reports from several boxes are compared side by side (the studio's
+    // benchmark comparison labels each one by its GPU or CPU).
+    report["system"] = csm::bench::system_report();
     if (args.has("json-out")) write_file(args.get("json-out"), report.dump(2) + "\n");
     if (args.has("csv-out")) write_file(args.get("csv-out"), csm::bench::sweep_csv(report));
     if (as_json) std::cout << report.dump(2) << "\n";
