@@ -31,7 +31,7 @@ class WorkerTest : public QObject {
     RunRequest request;
     request.texts = {"hello"};
     QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
-    QVERIFY(failed.wait(5000));
+    QVERIFY(QTest::qWaitFor([&] { return !failed.isEmpty(); }, 5000));  // may come before a wait() would start
     QVERIFY(failed.front().at(0).toString().contains("No model"));
   }
 
@@ -91,6 +91,37 @@ class WorkerTest : public QObject {
     QVERIFY(result.cancelled);
     QVERIFY(result.frames < 1500);
     QVERIFY(chunks.back().at(0).value<ChunkStats>().last);
+  }
+
+  // Greedy from the start, temperature 1.5 from the slider moved after the
+  // first chunk: the first chunk equals a greedy run's, the rest does not.
+  void temperatureMovedMidRunReachesTheRunningStream() {
+    const auto run_collecting = [this](bool move) {
+      QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+      QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+      RunRequest request;
+      request.texts = {"Live knobs, locally."};
+      request.settings.max_audio_ms = 4000;
+      request.settings.chunk_ms = 80;
+      request.settings.temperature = 0;
+      request.live = std::make_shared<LiveSampling>(0.0, request.settings.topk);
+      const auto live = request.live;
+      QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
+      if (move) {
+        if (!chunks.wait(30000)) return QVector<float>();
+        live->set(1.5, 50);
+      }
+      if (!QTest::qWaitFor([&] { return !finished.isEmpty(); }, 60000)) return QVector<float>();
+      QVector<float> audio;
+      for (const auto& args : chunks) audio += args.at(1).value<QVector<float>>();
+      return audio;
+    };
+    const QVector<float> greedy = run_collecting(false), moved = run_collecting(true);
+    QVERIFY(greedy.size() > 10 * 1920);
+    QVERIFY(moved.size() > 1920);
+    QCOMPARE(moved.mid(0, 1920), greedy.mid(0, 1920));
+    const qsizetype common = std::min(moved.size(), greedy.size());
+    QVERIFY(moved.mid(0, common) != greedy.mid(0, common));
   }
 };
 
