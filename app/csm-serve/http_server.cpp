@@ -8,7 +8,10 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
@@ -112,6 +115,36 @@ Reply json_reply(const json& j, int status = 200) {
 
 Reply error_reply(const ApiError& e) { return {e.status, "application/json", e.json() + "\n", e.retry_after_s}; }
 
+Reply method_not_allowed(const char* allowed, const std::string& path) {
+  ApiError e = bad_request(std::string("use ") + allowed + " on " + path, "", "method_not_allowed");
+  e.status = 405;
+  return error_reply(e);
+}
+
+ApiError not_found(std::string message, std::string code) {
+  ApiError e = bad_request(std::move(message), "", std::move(code));
+  e.status = 404;
+  return e;
+}
+
+// A float knob as the client sent it: 0.3f reported as 0.3, not 0.30000001192092896.
+double tidy(float v) { return std::round(static_cast<double>(v) * 1e6) / 1e6; }
+
+// A running speech response's stream, reachable by its request id: POST
+// /v1/csm/streams/{id}/sampling changes its knobs, DELETE cancels it.
+struct LiveStream {
+  std::weak_ptr<Stream> stream;
+  std::mutex mutex;
+  SamplingParams sampling;  // what the stream uses from its next frame on
+
+  SamplingParams current() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return sampling;
+  }
+};
+
+constexpr char kBenchmarkHint[] = "start csm-serve with --benchmark-report FILE (a csm-bench --benchmark --json-out FILE report)";
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -150,6 +183,33 @@ struct HttpServer::Impl {
     Inflight& operator=(const Inflight&) = delete;
   };
   std::mutex voice_add_mutex;
+  // Live streams by request id. A client may reuse an id: the newest stream wins,
+  // and an older one's end removes only its own entry.
+  std::mutex live_mutex;
+  std::map<std::string, std::shared_ptr<LiveStream>> live;
+  class LiveRegistration {
+   public:
+    LiveRegistration(Impl* impl, std::string id, const std::shared_ptr<Stream>& stream, const SamplingParams& sampling)
+        : impl_(impl), id_(std::move(id)), entry_(std::make_shared<LiveStream>()) {
+      entry_->stream = stream;
+      entry_->sampling = sampling;
+      std::lock_guard<std::mutex> lock(impl_->live_mutex);
+      impl_->live[id_] = entry_;
+    }
+    ~LiveRegistration() {
+      std::lock_guard<std::mutex> lock(impl_->live_mutex);
+      auto it = impl_->live.find(id_);
+      if (it != impl_->live.end() && it->second == entry_) impl_->live.erase(it);
+    }
+    LiveRegistration(const LiveRegistration&) = delete;
+    LiveRegistration& operator=(const LiveRegistration&) = delete;
+    LiveStream& entry() { return *entry_; }
+
+   private:
+    Impl* impl_;
+    std::string id_;
+    std::shared_ptr<LiveStream> entry_;
+  };
 
   Impl(ServerOptions o, Metrics& m, VoiceStore& v, std::function<json()> info)
       : options(std::move(o)), metrics(m), voices(v), machine(std::move(info)) {}
@@ -165,6 +225,13 @@ struct HttpServer::Impl {
               Clock::time_point received, bool keep_alive);
   Reply add_voice(const http::request<http::string_body>& req);
   Reply info_reply();
+  Reply stream_control(const http::request<http::string_body>& req, const std::string& path);
+  // The live stream with this request id and the stream itself; ApiError 404 when
+  // none runs (never started, finished, or its response already ended).
+  std::pair<std::shared_ptr<LiveStream>, std::shared_ptr<Stream>> live_stream(const std::string& id);
+  Reply change_sampling(const std::string& id, const std::string& body);
+  Reply cancel_stream(const std::string& id);
+  nlohmann::json benchmark_report() const;
 };
 
 HttpServer::HttpServer(ServerOptions options, Metrics& metrics, VoiceStore& voices,
@@ -333,7 +400,24 @@ Reply HttpServer::Impl::info_reply() {
     e = engine;
     s = scheduler;
   }
-  json out = {{"server", {{"ready", ready()}, {"draining", draining.load()}}}, {"machine", machine ? machine() : json(nullptr)}};
+  bool benchmark = false;
+  try {
+    benchmark_report();
+    benchmark = true;
+  } catch (const ApiError&) {
+  }
+  // What a client (the studio) may use here, so it can offer only what works.
+  const json server = {{"ready", ready()},
+                       {"draining", draining.load()},
+                       {"live_sampling", true},
+                       {"context_voices", true},
+                       {"max_context_voices", kMaxContextVoices},
+                       {"max_speaker", kMaxSpeaker},
+                       {"benchmark", benchmark},
+                       {"max_streams", s ? s->stats().max_streams : 0},
+                       {"voices_dir", voices.keeps_voices()},
+                       {"api_key", !options.api_key.empty()}};
+  json out = {{"server", server}, {"machine", machine ? machine() : json(nullptr)}};
   if (e) {
     const auto& i = e->info();
     out["engine"] = {{"model", i.model},
@@ -396,6 +480,72 @@ Reply HttpServer::Impl::add_voice(const http::request<http::string_body>& req) {
   return json_reply(v.describe(), 201);
 }
 
+json HttpServer::Impl::benchmark_report() const {
+  const std::string& file = options.benchmark_report;
+  if (file.empty()) throw not_found(std::string("this server has no benchmark report: ") + kBenchmarkHint, "no_benchmark");
+  std::ifstream in(file);
+  if (!in) throw not_found("the benchmark report " + file + " cannot be read; " + kBenchmarkHint, "no_benchmark");
+  try {
+    json report = json::parse(in);
+    if (report.is_object()) return report;
+  } catch (const json::exception&) {
+  }
+  throw not_found("the benchmark report " + file + " is not a JSON object; " + kBenchmarkHint, "no_benchmark");
+}
+
+std::pair<std::shared_ptr<LiveStream>, std::shared_ptr<Stream>> HttpServer::Impl::live_stream(const std::string& id) {
+  std::shared_ptr<LiveStream> entry;
+  if (valid_request_id(id)) {
+    std::lock_guard<std::mutex> lock(live_mutex);
+    if (auto it = live.find(id); it != live.end()) entry = it->second;
+  }
+  std::shared_ptr<Stream> stream = entry ? entry->stream.lock() : nullptr;
+  if (!stream || stream->summary().stop != StopReason::Running)
+    throw not_found("no stream with request id '" + id.substr(0, 128) +
+                        "' is running (it finished, or never started here: send X-Request-Id with the speech request)",
+                    "stream_not_found");
+  return {entry, stream};
+}
+
+Reply HttpServer::Impl::change_sampling(const std::string& id, const std::string& body) {
+  const SamplingChange change = parse_sampling_change(body);
+  auto [entry, stream] = live_stream(id);
+  SamplingParams applied;
+  {
+    std::lock_guard<std::mutex> lock(entry->mutex);  // two changes at once: one wins whole
+    if (change.temperature) entry->sampling.temperature = *change.temperature;
+    if (change.top_k) entry->sampling.top_k = *change.top_k;
+    applied = entry->sampling;
+    stream->set_sampling(applied);  // the seed stays the request's: only the knobs change
+  }
+  return json_reply({{"id", id}, {"temperature", tidy(applied.temperature)}, {"top_k", applied.top_k}});
+}
+
+Reply HttpServer::Impl::cancel_stream(const std::string& id) {
+  auto [entry, stream] = live_stream(id);
+  stream->cancel();  // the speech response then ends at once, stop "cancelled"
+  return json_reply({{"id", id}, {"cancelled", true}});
+}
+
+// /v1/csm/streams/{id}/sampling (POST) and /v1/csm/streams/{id} (DELETE).
+Reply HttpServer::Impl::stream_control(const http::request<http::string_body>& req, const std::string& path) {
+  const std::string rest = path.substr(std::string("/v1/csm/streams/").size());
+  const auto slash = rest.find('/');
+  const std::string id = rest.substr(0, slash);
+  const std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (action == "sampling") {
+    if (req.method() != http::verb::post) return method_not_allowed("POST", path);
+    return change_sampling(id, req.body());
+  }
+  if (action.empty() && !id.empty()) {
+    if (req.method() != http::verb::delete_) return method_not_allowed("DELETE (or POST .../sampling)", path);
+    return cancel_stream(id);
+  }
+  throw not_found("no such endpoint: " + path.substr(0, 200) +
+                      " (use POST /v1/csm/streams/{request_id}/sampling or DELETE /v1/csm/streams/{request_id})",
+                  "not_found");
+}
+
 bool HttpServer::Impl::handle(Conn& conn, http::request_parser<http::string_body>& parser) {
   const auto& req = parser.get();
   const auto received = Clock::now();
@@ -406,11 +556,7 @@ bool HttpServer::Impl::handle(Conn& conn, http::request_parser<http::string_body
   const auto method = req.method();
   std::string endpoint = "other";
 
-  auto method_not_allowed = [&](const char* allowed) {
-    ApiError e = bad_request(std::string("use ") + allowed + " on " + path, "", "method_not_allowed");
-    e.status = 405;
-    return error_reply(e);
-  };
+  auto method_not_allowed = [&](const char* allowed) { return serve::method_not_allowed(allowed, path); };
 
   try {
     if (path == "/health") {
@@ -478,6 +624,15 @@ bool HttpServer::Impl::handle(Conn& conn, http::request_parser<http::string_body
       if (method != http::verb::get) return write_reply(conn, req, method_not_allowed("GET"), id, endpoint, keep_alive);
       return write_reply(conn, req, info_reply(), id, endpoint, keep_alive);
     }
+    if (path == "/v1/csm/benchmark") {
+      endpoint = "/v1/csm/benchmark";
+      if (method != http::verb::get) return write_reply(conn, req, method_not_allowed("GET"), id, endpoint, keep_alive);
+      return write_reply(conn, req, json_reply(benchmark_report()), id, endpoint, keep_alive);
+    }
+    if (path.rfind("/v1/csm/streams/", 0) == 0) {
+      endpoint = "/v1/csm/streams";
+      return write_reply(conn, req, stream_control(req, path), id, endpoint, keep_alive);
+    }
     if (path == "/v1/audio/speech") {
       endpoint = "/v1/audio/speech";
       if (method != http::verb::post) return write_reply(conn, req, method_not_allowed("POST"), id, endpoint, keep_alive);
@@ -505,6 +660,7 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
     for (const auto& v : voices.list()) names += (names.empty() ? "" : ", ") + v.name;
     throw bad_request("voice '" + sr.voice + "' does not exist (voices: " + names + ")", "voice", "voice_not_found");
   }
+  Request request = voices.request_for(sr.input, *voice, sr.speaker, sr.context);
   std::shared_ptr<const Engine> e;
   std::shared_ptr<Scheduler> s;
   {
@@ -531,7 +687,8 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
   auto encoder = make_encoder(sr.format, e->info().sample_rate);
 
   const Inflight counted(this);  // from before submit: a drain waits for this response to be written
-  std::shared_ptr<Stream> stream = s->submit(Request{sr.input, voice->speaker, voice->context}, config);
+  std::shared_ptr<Stream> stream = s->submit(std::move(request), config);
+  LiveRegistration live(this, request_id, stream, SamplingParams{config.temperature, config.topk, config.seed});
   const double sample_rate = e->info().sample_rate;
 
   // Until audio starts, an error still gets its own status: hold the first chunks
@@ -595,6 +752,12 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
   int chunk_index = 0;
   int64_t frames = 0;
   size_t samples_total = 0;
+  // The knobs in effect (a live change shows from the chunk after it).
+  auto add_sampling = [&](json& info) {
+    const SamplingParams now = live.entry().current();
+    info["temperature"] = tidy(now.temperature);
+    info["top_k"] = now.top_k;
+  };
   auto send_chunk = [&](const AudioChunk& c) {
     const std::string bytes = c.samples.empty() ? std::string() : encoder->encode(c.samples.data(), c.samples.size());
     frames += static_cast<int64_t>(c.codes.size());
@@ -604,13 +767,14 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
     if (sse) {
       const auto stats = s->stats();
       const auto& m = c.metrics;
-      const json info = {{"chunk", chunk_index},           {"first_frame", c.first_frame},
-                         {"frames", c.codes.size()},       {"generate_ms", m.generate_ms},
-                         {"decode_ms", m.decode_ms},       {"elapsed_ms", m.elapsed_ms},
-                         {"rtf", m.rtf},                   {"first_audio_ms", m.first_audio_ms},
-                         {"frames_per_s", m.frames_per_s}, {"device_bytes", m.device_bytes},
-                         {"rss_bytes", m.rss_bytes},       {"active_streams", stats.active},
-                         {"max_streams", stats.max_streams}, {"queued_ms", stream->queued_ms()}};
+      json info = {{"chunk", chunk_index},           {"first_frame", c.first_frame},
+                   {"frames", c.codes.size()},       {"generate_ms", m.generate_ms},
+                   {"decode_ms", m.decode_ms},       {"elapsed_ms", m.elapsed_ms},
+                   {"rtf", m.rtf},                   {"first_audio_ms", m.first_audio_ms},
+                   {"frames_per_s", m.frames_per_s}, {"device_bytes", m.device_bytes},
+                   {"rss_bytes", m.rss_bytes},       {"active_streams", stats.active},
+                   {"max_streams", stats.max_streams}, {"queued_ms", stream->queued_ms()}};
+      add_sampling(info);
       ok = write_bytes(sse_audio_delta(bytes, info));
     } else {
       ok = write_bytes(bytes);
@@ -661,12 +825,13 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
     if (!tail.empty() && !write_bytes(sse_audio_delta(tail, {{"chunk", chunk_index}, {"frames", 0}}))) return client_lost();
     const int64_t input_tokens = static_cast<int64_t>(sr.input.size());
     const json usage = {{"input_tokens", input_tokens}, {"output_tokens", frames}, {"total_tokens", input_tokens + frames}};
-    const json done = {{"frames", frames},
-                       {"audio_ms", audio_ms},
-                       {"rtf", rtf},
-                       {"first_audio_ms", first_audio_ms},
-                       {"queued_ms", stream->queued_ms()},
-                       {"stop", stop_label(summary.stop)}};
+    json done = {{"frames", frames},
+                 {"audio_ms", audio_ms},
+                 {"rtf", rtf},
+                 {"first_audio_ms", first_audio_ms},
+                 {"queued_ms", stream->queued_ms()},
+                 {"stop", stop_label(summary.stop)}};
+    add_sampling(done);
     if (!write_bytes(sse_audio_done(usage, done))) return client_lost();
   }
   const auto ec = conn.run(options.write_timeout, [&](auto handler) {

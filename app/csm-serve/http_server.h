@@ -32,6 +32,7 @@ struct ServerOptions {
   int max_connections = 1024;
   SpeechLimits limits;
   int first_chunk_ms = 80, chunk_size_ms = 320;    // streaming granularity of every request
+  std::string benchmark_report;                    // a csm-bench --json-out file for GET /v1/csm/benchmark
 };
 
 class HttpServer {

@@ -38,8 +38,12 @@ int serve_main(int argc, char** argv) {
   csm::cli::Args args(
       "csm-serve",
       "An OpenAI-compatible streaming speech server: POST /v1/audio/speech (wav, pcm, flac, opus, mp3;\n"
-      "stream_format audio or sse), GET /v1/models, GET/POST /v1/audio/voices, GET /v1/csm/info,\n"
-      "/health, /ready, /metrics (Prometheus). Binds to loopback unless --host says otherwise.\n"
+      "stream_format audio or sse; CSM extras temperature, top_k, seed, max_audio_ms, speaker,\n"
+      "context), GET /v1/models, GET/POST /v1/audio/voices, GET /v1/csm/info, GET /v1/csm/benchmark,\n"
+      "POST /v1/csm/streams/{request_id}/sampling (temperature/top_k of a running stream, by the\n"
+      "X-Request-Id its speech request sent), DELETE /v1/csm/streams/{request_id} (cancel it),\n"
+      "/health, /ready, /metrics (Prometheus). Binds to loopback unless --host says otherwise:\n"
+      "from a laptop, tunnel to it (ssh -N -L 8000:localhost:8000 gpu-box; docs/remote-serve.md).\n"
       "SIGTERM: /ready goes false, new requests get 503, accepted streams finish, exit 0.",
       {{"model", "DIR", "model folder, HF cache folder, hub id, demo, or random:csm-1b"},
        {"tokenizer", "FILE", "tokenizer.json when the model folder has none"},
@@ -52,6 +56,7 @@ int serve_main(int argc, char** argv) {
        {"max-queue", "N", "accepted requests waiting for a stream slot; beyond that 429", "64"},
        {"voices", "DIR", "where cloned voices are kept (POST /v1/audio/voices); none: built-in voices only"},
        {"api-key", "KEY", "require Authorization: Bearer KEY on /v1/* (also $CSM_SERVE_API_KEY)"},
+       {"benchmark-report", "FILE", "a csm-bench --benchmark --json-out report, served at GET /v1/csm/benchmark"},
        {"max-input-chars", "N", "longest input text, in characters", "4096"},
        {"max-audio-ms", "MS", "most audio per request (and the default)", "90000"},
        {"chunk-size-ms", "MS", "audio per streamed chunk, a multiple of 80", "320"},
@@ -69,6 +74,7 @@ int serve_main(int argc, char** argv) {
   options.host = args.get("host");
   options.port = positive(args, "port", 0, 65535);
   options.api_key = args.has("api-key") ? args.get("api-key") : (std::getenv("CSM_SERVE_API_KEY") ? std::getenv("CSM_SERVE_API_KEY") : "");
+  options.benchmark_report = args.get("benchmark-report");  // read at request time: a rerun of the bench shows
   options.limits.max_input_chars = static_cast<size_t>(positive(args, "max-input-chars", 1, 1 << 20));
   options.limits.max_audio_ms = positive(args, "max-audio-ms", 80, 3600 * 1000);
   options.chunk_size_ms = positive(args, "chunk-size-ms", 80, 60000);

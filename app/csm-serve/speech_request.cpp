@@ -83,6 +83,48 @@ AudioFormat parse_format(const std::string& s) {
   throw bad_request("response_format must be one of wav, pcm, flac, opus, mp3", "response_format", "unsupported_value");
 }
 
+json parse_object(std::string_view body_text) {
+  json body;
+  try {
+    body = json::parse(body_text.begin(), body_text.end());
+  } catch (const json::exception& e) {
+    throw bad_request(std::string("the body is not valid JSON: ") + e.what(), "", "invalid_json");
+  }
+  if (!body.is_object()) throw bad_request("the body must be a JSON object", "", "invalid_json");
+  return body;
+}
+
+// The same ranges for a speech request and a live change of a running stream.
+std::optional<float> temperature_field(const json& body) {
+  auto t = number_field(body, "temperature");
+  if (!t) return std::nullopt;
+  if (*t < 0 || *t > 2) throw bad_request("'temperature' must be in [0, 2] (0 = greedy)", "temperature");
+  return static_cast<float>(*t);
+}
+
+std::optional<int> top_k_field(const json& body) {
+  auto k = integer_field(body, "top_k", 0, 65536);
+  return k ? std::optional<int>(static_cast<int>(*k)) : std::nullopt;
+}
+
+std::vector<std::string> context_field(const json& body) {
+  const json* f = field(body, "context");
+  if (!f) return {};
+  if (!f->is_array()) throw bad_request("'context' must be an array of voice names", "context", "invalid_type");
+  if (f->size() > kMaxContextVoices)
+    throw bad_request("'context' names " + std::to_string(f->size()) + " voices; at most " +
+                          std::to_string(kMaxContextVoices) + " are allowed",
+                      "context");
+  std::vector<std::string> names;
+  for (const auto& v : *f) {
+    if (!v.is_string() || !valid_voice_name(v.get_ref<const std::string&>()))
+      throw bad_request("every 'context' entry must be a voice name (1-64 letters, digits, '_', '-' or '.')", "context",
+                        "invalid_voice");
+    names.push_back(v.get<std::string>());
+  }
+  return names;
+}
+
 }  // namespace
 
 const char* to_string(AudioFormat format) {
@@ -123,13 +165,7 @@ bool valid_voice_name(std::string_view name) {
 }
 
 SpeechRequest parse_speech_request(std::string_view body_text, const SpeechLimits& limits) {
-  json body;
-  try {
-    body = json::parse(body_text.begin(), body_text.end());
-  } catch (const json::exception& e) {
-    throw bad_request(std::string("the body is not valid JSON: ") + e.what(), "", "invalid_json");
-  }
-  if (!body.is_object()) throw bad_request("the body must be a JSON object", "", "invalid_json");
+  const json body = parse_object(body_text);
 
   SpeechRequest r;
   r.model = string_field(body, "model", true);
@@ -170,17 +206,24 @@ SpeechRequest parse_speech_request(std::string_view body_text, const SpeechLimit
   // 'instructions' (OpenAI's style prompt) has no meaning for CSM: accepted as a string, ignored.
   string_field(body, "instructions", false);
 
-  if (auto t = number_field(body, "temperature")) {
-    if (*t < 0 || *t > 2) throw bad_request("'temperature' must be in [0, 2] (0 = greedy)", "temperature");
-    r.temperature = static_cast<float>(*t);
-  }
-  if (auto k = integer_field(body, "top_k", 0, 65536)) r.top_k = static_cast<int>(*k);
+  r.temperature = temperature_field(body);
+  r.top_k = top_k_field(body);
   if (auto s = integer_field(body, "seed", 0, std::numeric_limits<int64_t>::max())) r.seed = static_cast<uint64_t>(*s);
   r.max_audio_ms = limits.max_audio_ms;
   if (auto ms = integer_field(body, "max_audio_ms", 80, limits.max_audio_ms)) {
     r.max_audio_ms = static_cast<int>(*ms);
   }
+  if (auto sp = integer_field(body, "speaker", 0, kMaxSpeaker)) r.speaker = static_cast<int>(*sp);
+  r.context = context_field(body);
   return r;
+}
+
+SamplingChange parse_sampling_change(std::string_view body_text) {
+  const json body = parse_object(body_text);
+  SamplingChange c{temperature_field(body), top_k_field(body)};
+  if (!c.temperature && !c.top_k)
+    throw bad_request("give 'temperature' (0-2) and/or 'top_k' (0-65536) to change", "", "missing_field");
+  return c;
 }
 
 }  // namespace csm::serve

@@ -33,13 +33,28 @@ struct SpeechRequest {
   std::optional<int> top_k;
   std::optional<uint64_t> seed;
   int max_audio_ms = 0;  // filled with the server's cap when absent
+  std::optional<int> speaker;        // overrides the voice's speaker id
+  std::vector<std::string> context;  // voices whose clips go first, in this order
 };
+
+// The most voices one request may put in front of its text as context.
+constexpr size_t kMaxContextVoices = 8;
+constexpr int kMaxSpeaker = 99;
+
+// POST /v1/csm/streams/{id}/sampling: the knobs a running stream takes from its
+// next frame. At least one is set (else ApiError 400); ranges as in a speech request.
+struct SamplingChange {
+  std::optional<float> temperature;
+  std::optional<int> top_k;
+};
+SamplingChange parse_sampling_change(std::string_view body);
 
 // Models this server answers to: its own id and OpenAI's TTS names, all CSM here.
 const std::vector<std::string>& known_models();
 
 // Throws ApiError (400) for malformed JSON, a missing or wrong-typed field, an
-// unknown model or format, empty or over-long input, speed != 1, bad extras.
+// unknown model or format, empty or over-long input, speed != 1, bad extras
+// (the context voices are only checked for their names here: the handler looks them up).
 SpeechRequest parse_speech_request(std::string_view body, const SpeechLimits& limits = {});
 
 // Voice names: 1-64 of [A-Za-z0-9_.-], not starting with '.'.

@@ -89,6 +89,26 @@ std::vector<Voice> VoiceStore::list() const {
   return out;
 }
 
+Request VoiceStore::request_for(const std::string& text, const Voice& voice, std::optional<int> speaker,
+                                const std::vector<std::string>& context) const {
+  Request r{text, speaker.value_or(voice.speaker), {}};
+  for (const auto& name : context) {
+    const auto v = find(name);
+    if (!v)
+      throw bad_request("context voice '" + name + "' does not exist (GET /v1/audio/voices lists them)", "context",
+                        "voice_not_found");
+    if (v->context.empty())
+      throw bad_request("context voice '" + name + "' is built in and has no clip: use a cloned voice (POST /v1/audio/voices)",
+                        "context", "voice_has_no_clip");
+    r.context.insert(r.context.end(), v->context.begin(), v->context.end());
+  }
+  for (Segment s : voice.context) {
+    s.speaker = r.speaker;
+    r.context.push_back(std::move(s));
+  }
+  return r;
+}
+
 Voice VoiceStore::add(const std::string& name, const std::string& transcript, int speaker,
                       const std::string& clip_bytes, const Engine& engine) {
   if (dir_.empty()) {

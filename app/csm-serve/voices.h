@@ -30,6 +30,14 @@ class VoiceStore {
   explicit VoiceStore(std::string dir);
   std::optional<Voice> find(const std::string& name) const;
   std::vector<Voice> list() const;
+  bool keeps_voices() const { return !dir_.empty(); }  // --voices DIR given: uploads are kept
+  // What the engine speaks for one request: the `context` voices' clips as earlier
+  // turns (in the given order, each with its own speaker id), then the voice's own
+  // clip; `speaker` overrides the voice's id, its own clip's turn included (it is the
+  // same speaker). Throws ApiError 400 naming the first context voice that does not
+  // exist (voice_not_found) or has no clip (voice_has_no_clip: a built-in one).
+  Request request_for(const std::string& text, const Voice& voice, std::optional<int> speaker,
+                      const std::vector<std::string>& context) const;
   // Encodes the clip (any format libsndfile reads) and stores it. Throws ApiError:
   // 400 bad name/clip/transcript, 409 name taken, 501 no voices folder.
   Voice add(const std::string& name, const std::string& transcript, int speaker, const std::string& clip_bytes,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end tests of csm-serve on the demo model, on loopback, random free ports.
 
-  serve_test.py SCENARIO     (curl | openai_sdk | faults | sigterm | schemathesis | load | nginx | k8s)
+  serve_test.py SCENARIO     (curl | remote | openai_sdk | faults | sigterm | schemathesis | load | nginx | k8s)
 
 Environment: CSM_SERVE_BIN (the binary), CSM_SERVE_VENV (a venv with openai and
 schemathesis, see setup_venv.sh), CSM_SOURCE_DIR. Every wait is bounded; every
@@ -259,6 +259,133 @@ def scenario_curl():
         check(s.speech(body(), headers={"Authorization": "Bearer wrong"})[0] == 401, "--api-key: wrong key, 401")
         check(s.speech(body(), headers={"Authorization": "Bearer sekret"})[0] == 200, "--api-key: right key, 200")
         check(s.get("/health")[0] == 200 and s.get("/ready")[0] == 200, "health and readiness need no key")
+
+
+class SseReader:
+    """A speech request streaming SSE, its events read one at a time (for changes mid-stream)."""
+
+    def __init__(self, port, b, request_id, headers=None):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        h = {"Content-Type": "application/json", "X-Request-Id": request_id}
+        h.update(headers or {})
+        self.conn.request("POST", "/v1/audio/speech", json.dumps(dict(b, stream_format="sse")), h)
+        self.response = self.conn.getresponse()
+        self.status = self.response.status
+        self.events = []
+
+    def next(self):
+        """The next event, or None at the end of the response."""
+        while True:
+            line = self.response.readline()
+            if not line:
+                return None
+            if line.startswith(b"data: "):
+                self.events.append(json.loads(line[6:]))
+                return self.events[-1]
+
+    def rest(self):
+        while self.next() is not None:
+            pass
+        self.conn.close()
+        return self.events
+
+    def audio(self):
+        return b"".join(base64.b64decode(e["audio"]) for e in self.events if e["type"] == "speech.audio.delta")
+
+
+def scenario_remote():
+    """The studio as a remote client (issue #17): live sampling and cancel of a running stream by
+    its X-Request-Id, context voices and speaker, the benchmark report, what /v1/csm/info offers."""
+    voices = tempfile.mkdtemp(dir=BASE, prefix="csm-voices-")
+    report = os.path.join(BASE, "bench-setup.json")
+    key = {"Authorization": "Bearer sekret"}
+    with Server("--voices", voices, "--benchmark-report", report, "--api-key", "sekret") as s:
+        d = s.dir
+        st, _, b = s.get("/v1/csm/benchmark", headers=key)
+        check(st == 404 and json.loads(b)["error"]["code"] == "no_benchmark", "benchmark file not there yet: 404")
+        bench = {"machine": {"cpu": "test"}, "recommended": {"chunk_size_ms": 160, "max_streams": 4}}
+        open(report, "w").write(json.dumps(bench))
+        st, h, b = s.get("/v1/csm/benchmark", headers=key)
+        check(st == 200 and json.loads(b) == bench and "application/json" in h["content-type"],
+              "GET /v1/csm/benchmark returns the --benchmark-report file (read at request time)")
+        info = json.loads(s.get("/v1/csm/info", headers=key)[2])["server"]
+        check(info.get("live_sampling") is True and info.get("context_voices") is True and info.get("benchmark") is True
+              and info.get("voices_dir") is True and info.get("max_streams") == 8 and info.get("api_key") is True,
+              f"/v1/csm/info advertises the remote features ({info})")
+
+        # The API key guards the new routes like every /v1 route.
+        for method, path, data in (("POST", "/v1/csm/streams/x/sampling", {"temperature": 0.5}),
+                                   ("DELETE", "/v1/csm/streams/x", None), ("GET", "/v1/csm/benchmark", None)):
+            check(s.request(method, path, data)[0] == 401, f"{method} {path} without the key: 401")
+            check(s.request(method, path, data, headers={"Authorization": "Bearer nope"})[0] == 401,
+                  f"{method} {path} with a wrong key: 401")
+
+        # Live sampling: the same seeded request twice, the second one greedy from its second chunk on.
+        long = body(text="A long sentence to change while it is spoken.", max_audio_ms=4000, seed=3,
+                    response_format="pcm", temperature=0.9, top_k=50)
+        ref = SseReader(s.port, long, "ref-1", key)
+        ref.rest()
+        live = SseReader(s.port, long, "live-1", key)
+        first = live.next()
+        check(live.status == 200 and first and first["type"] == "speech.audio.delta", "live stream started")
+        st, _, b = s.request("POST", "/v1/csm/streams/live-1/sampling", {"temperature": 0, "top_k": 1}, headers=key)
+        check(st == 200 and json.loads(b) == {"id": "live-1", "temperature": 0, "top_k": 1},
+              f"POST /v1/csm/streams/live-1/sampling: 200 with the applied values ({st} {b[:200]!r})")
+        st, _, b = s.request("POST", "/v1/csm/streams/live-1/sampling", {"temperature": 7}, headers=key)
+        check(st == 400 and json.loads(b)["error"]["param"] == "temperature", "an out-of-range temperature: 400")
+        events = live.rest()
+        done = events[-1] if events else {}
+        deltas = [e for e in events if e["type"] == "speech.audio.delta"]
+        check(done.get("type") == "speech.audio.done" and done["csm"]["temperature"] == 0 and done["csm"]["top_k"] == 1,
+              "done shows the changed knobs")
+        check(deltas[0]["csm"]["temperature"] == 0.9 and deltas[-1]["csm"]["temperature"] == 0,
+              "the chunks show the knobs in effect: the request's, then the changed ones")
+        a, b_ = ref.audio(), live.audio()
+        n = len(base64.b64decode(first["audio"]))
+        check(n > 0 and a[:n] == b_[:n] and a != b_,
+              "same seed: the audio before the change is the reference's, after it differs (greedy)")
+        st, _, b = s.request("POST", "/v1/csm/streams/live-1/sampling", {"temperature": 0.5}, headers=key)
+        check(st == 404 and json.loads(b)["error"]["code"] == "stream_not_found", "a finished stream: 404")
+        st, _, b = s.request("POST", "/v1/csm/streams/never-ran/sampling", {"temperature": 0.5}, headers=key)
+        check(st == 404 and json.loads(b)["error"]["code"] == "stream_not_found", "an unknown request id: 404")
+
+        # DELETE cancels a running stream: its response ends early with stop "cancelled".
+        cancelled_before = s.metric('csm_streams_total{stop="cancelled"}') or 0
+        run = SseReader(s.port, body(max_audio_ms=60000, response_format="pcm"), "cut-1", key)
+        run.next()
+        t0 = time.monotonic()
+        st, _, b = s.request("DELETE", "/v1/csm/streams/cut-1", headers=key)
+        check(st == 200 and json.loads(b) == {"id": "cut-1", "cancelled": True}, "DELETE /v1/csm/streams/cut-1: 200")
+        events = run.rest()
+        check(events and events[-1]["type"] == "speech.audio.done" and events[-1]["csm"]["stop"] == "cancelled"
+              and events[-1]["csm"]["audio_ms"] < 60000,
+              f"the response ends early ({time.monotonic() - t0:.2f} s), done says cancelled")
+        check(s.metric('csm_streams_total{stop="cancelled"}') == cancelled_before + 1, "/metrics counts it cancelled")
+        check(s.request("DELETE", "/v1/csm/streams/cut-1", headers=key)[0] == 404, "DELETE again: 404")
+
+        # context and speaker.
+        make_clip(f"{d}/clip.wav")
+        r = curl("-w", "%{http_code}", "-H", "Authorization: Bearer sekret", "-F", "name=tester",
+                 "-F", "transcript=Hello, this is a test clip.", "-F", f"file=@{d}/clip.wav", s.url + "/v1/audio/voices")
+        check(r.stdout.endswith(b"201"), "a cloned voice for context")
+        st, _, b = s.speech(body(context=["tester", "nobody"]), headers=key)
+        err = json.loads(b).get("error", {}) if st != 200 else {}
+        check(st == 400 and err.get("code") == "voice_not_found" and "nobody" in err.get("message", ""),
+              f"context with an unknown voice: 400 voice_not_found naming it ({st} {err.get('message')})")
+        st, _, plain = s.speech(body(response_format="pcm"), headers=key)
+        st2, _, ctx = s.speech(body(response_format="pcm", context=["tester"]), headers=key)
+        check(st == 200 and st2 == 200 and len(ctx) > 0 and ctx != plain, "context voices change the audio (same seed)")
+        st, _, spk = s.speech(body(response_format="pcm", speaker=5), headers=key)
+        check(st == 200 and len(spk) > 0, "speaker accepted")
+        check(s.speech(body(speaker=100), headers=key)[0] == 400, "speaker out of range: 400")
+
+    with Server() as s:
+        st, _, b = s.get("/v1/csm/benchmark")
+        e = json.loads(b).get("error", {})
+        check(st == 404 and e.get("code") == "no_benchmark" and "--benchmark-report FILE" in e.get("message", ""),
+              "no --benchmark-report: 404 no_benchmark with the hint")
+        info = json.loads(s.get("/v1/csm/info")[2])["server"]
+        check(info.get("benchmark") is False and info.get("voices_dir") is False, "/v1/csm/info says so")
 
 
 def scenario_openai_sdk():

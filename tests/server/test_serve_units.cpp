@@ -16,6 +16,8 @@
 #include "csm-serve/openai_error.h"
 #include "csm-serve/speech_request.h"
 #include "csm-serve/sse.h"
+#include "csm-serve/voices.h"
+#include "csm/codes_json.h"
 #include "support/fixtures.h"
 
 namespace {
@@ -132,6 +134,16 @@ TEST(SpeechRequest, EveryBadFieldIs400NamingIt) {
       {"max_audio_ms", 90001, "invalid_value"},
       {"max_audio_ms", 1e300, "invalid_value"},
       {"instructions", 5, "invalid_type"},
+      {"speaker", -1, "invalid_value"},
+      {"speaker", 100, "invalid_value"},
+      {"speaker", 1.5, "invalid_value"},
+      {"speaker", "one", "invalid_type"},
+      {"context", "tester", "invalid_type"},
+      {"context", json::object(), "invalid_type"},
+      {"context", json::array({"a", "b", "c", "d", "e", "f", "g", "h", "i"}), "invalid_value"},
+      {"context", json::array({3}), "invalid_voice"},
+      {"context", json::array({"ok", "../etc/passwd"}), "invalid_voice"},
+      {"context", json::array({""}), "invalid_voice"},
   };
   for (const auto& c : cases) {
     const auto e = error_with(c.key, c.value);
@@ -162,6 +174,131 @@ TEST(SpeechRequest, NullFieldsCountAsAbsent) {
   b["response_format"] = nullptr;
   b["seed"] = nullptr;
   EXPECT_NO_THROW(parse_speech_request(b.dump()));
+}
+
+TEST(SpeechRequest, SpeakerAndContextExtras) {
+  json b = base();
+  const auto plain = parse_speech_request(b.dump());
+  EXPECT_FALSE(plain.speaker);
+  EXPECT_TRUE(plain.context.empty());
+  b["speaker"] = 99;
+  b["context"] = json::array({"second", "first", "second"});  // order kept, repeats allowed
+  const auto r = parse_speech_request(b.dump());
+  EXPECT_EQ(*r.speaker, 99);
+  EXPECT_EQ(r.context, (std::vector<std::string>{"second", "first", "second"}));
+  b["speaker"] = 0;
+  b["context"] = json::array({"a", "b", "c", "d", "e", "f", "g", "h"});  // 8: the most
+  EXPECT_EQ(*parse_speech_request(b.dump()).speaker, 0);
+  EXPECT_EQ(parse_speech_request(b.dump()).context.size(), kMaxContextVoices);
+  b["speaker"] = nullptr;
+  b["context"] = nullptr;
+  EXPECT_FALSE(parse_speech_request(b.dump()).speaker);
+  EXPECT_TRUE(parse_speech_request(b.dump()).context.empty());
+}
+
+TEST(SamplingChange, ParsesEitherKnobOrBoth) {
+  const auto both = parse_sampling_change(R"({"temperature": 0.3, "top_k": 20})");
+  EXPECT_FLOAT_EQ(*both.temperature, 0.3f);
+  EXPECT_EQ(*both.top_k, 20);
+  const auto t = parse_sampling_change(R"({"temperature": 0})");
+  EXPECT_FLOAT_EQ(*t.temperature, 0.f);
+  EXPECT_FALSE(t.top_k);
+  const auto k = parse_sampling_change(R"({"top_k": 5, "temperature": null, "other": 1})");
+  EXPECT_FALSE(k.temperature);
+  EXPECT_EQ(*k.top_k, 5);
+}
+
+TEST(SamplingChange, BadBodiesAre400) {
+  struct Case {
+    const char* body;
+    const char* code;
+    const char* param;
+  };
+  for (const Case& c : std::vector<Case>{{"{}", "missing_field", ""},
+                                         {R"({"seed": 3})", "missing_field", ""},
+                                         {"{bad", "invalid_json", ""},
+                                         {"[]", "invalid_json", ""},
+                                         {R"({"temperature": 2.5})", "invalid_value", "temperature"},
+                                         {R"({"temperature": -1})", "invalid_value", "temperature"},
+                                         {R"({"temperature": "hot"})", "invalid_type", "temperature"},
+                                         {R"({"top_k": -1})", "invalid_value", "top_k"},
+                                         {R"({"top_k": 65537})", "invalid_value", "top_k"},
+                                         {R"({"top_k": 2.5})", "invalid_value", "top_k"}}) {
+    try {
+      parse_sampling_change(c.body);
+      ADD_FAILURE() << "accepted: " << c.body;
+    } catch (const ApiError& e) {
+      EXPECT_EQ(e.status, 400) << c.body;
+      EXPECT_EQ(e.code, c.code) << c.body << ": " << e.message;
+      EXPECT_EQ(e.param, c.param) << c.body;
+    }
+  }
+}
+
+// A stored voice as csm-serve keeps it: NAME.voice.json and NAME.codes.json.
+void store_voice(const std::string& dir, const std::string& name, int speaker, int code, size_t frames) {
+  csm::write_codes_json(dir + "/" + name + ".codes.json",
+                        csm::CodesFile{std::vector<std::vector<int32_t>>(frames, std::vector<int32_t>(32, code)), {}});
+  std::ofstream(dir + "/" + name + ".voice.json") << json{{"name", name}, {"speaker", speaker}, {"transcript", name + " says"}};
+}
+
+TEST(VoiceStore, ContextVoicesGoFirstInOrderThenTheVoicesOwnClip) {
+  const std::string dir = csm::test::temp_dir("serve-voices");
+  store_voice(dir, "main", 4, 1, 3);
+  store_voice(dir, "first", 1, 2, 2);
+  store_voice(dir, "second", 2, 3, 1);
+  VoiceStore store(dir);
+  EXPECT_TRUE(store.keeps_voices());
+  const Voice main = *store.find("main");
+  const auto r = store.request_for("Hello.", main, std::nullopt, {"second", "first"});
+  EXPECT_EQ(r.text, "Hello.");
+  EXPECT_EQ(r.speaker, 4);
+  ASSERT_EQ(r.context.size(), 3u);
+  EXPECT_EQ(r.context[0].text, "second says");
+  EXPECT_EQ(r.context[0].speaker, 2);  // a context voice keeps its own speaker
+  EXPECT_EQ(r.context[0].audio_frames.size(), 1u);
+  EXPECT_EQ(r.context[1].text, "first says");
+  EXPECT_EQ(r.context[1].speaker, 1);
+  EXPECT_EQ(r.context[2].text, "main says");
+  EXPECT_EQ(r.context[2].audio_frames.size(), 3u);
+
+  // speaker overrides the voice's id, its own clip included (one speaker); not the context voices'.
+  const auto o = store.request_for("Hi.", main, 9, {"first"});
+  EXPECT_EQ(o.speaker, 9);
+  EXPECT_EQ(o.context[0].speaker, 1);
+  EXPECT_EQ(o.context[1].speaker, 9);
+
+  // A built-in voice: no clip of its own; its speaker id, or the override.
+  const Voice alloy = *store.find("alloy");
+  EXPECT_EQ(store.request_for("Hi.", alloy, std::nullopt, {}).speaker, alloy.speaker);
+  const auto b = store.request_for("Hi.", alloy, 42, {"main"});
+  EXPECT_EQ(b.speaker, 42);
+  ASSERT_EQ(b.context.size(), 1u);
+  EXPECT_EQ(b.context[0].speaker, 4);
+}
+
+TEST(VoiceStore, AnUnusableContextVoiceIs400NamingIt) {
+  const std::string dir = csm::test::temp_dir("serve-voices-bad");
+  store_voice(dir, "main", 0, 1, 2);
+  VoiceStore store(dir);
+  const Voice main = *store.find("main");
+  try {
+    store.request_for("Hi.", main, std::nullopt, {"main", "nobody"});
+    ADD_FAILURE() << "an unknown context voice was accepted";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status, 400);
+    EXPECT_EQ(e.code, "voice_not_found");
+    EXPECT_EQ(e.param, "context");
+    EXPECT_NE(e.message.find("'nobody'"), std::string::npos) << e.message;
+  }
+  try {
+    store.request_for("Hi.", main, std::nullopt, {"alloy"});
+    ADD_FAILURE() << "a built-in context voice was accepted";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code, "voice_has_no_clip");
+    EXPECT_NE(e.message.find("'alloy'"), std::string::npos) << e.message;
+  }
+  EXPECT_FALSE(VoiceStore("").keeps_voices());
 }
 
 TEST(OpenAIError, HasOpenAIsShape) {
