@@ -15,6 +15,297 @@
     </message>
 </context>
 <context>
+    <name>BenchmarkCompareDialog</name>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="72"/>
+        <source>Compare benchmark reports</source>
+        <translation>Benchmark-Berichte vergleichen</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="78"/>
+        <source>Add reports…</source>
+        <translation>Berichte hinzufügen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="79"/>
+        <source>Fetch from server…</source>
+        <translation>Vom Server holen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="80"/>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="81"/>
+        <source>Export…</source>
+        <translation>Exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="82"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="91"/>
+        <source>Add csm-bench --benchmark JSON reports, or fetch one from a csm-serve server.</source>
+        <translation>Fügen Sie JSON-Berichte von csm-bench --benchmark hinzu oder holen Sie einen von einem csm-serve-Server.</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="112"/>
+        <source>each point: the run with the lowest RTF at that x</source>
+        <translation>jeder Punkt: der Lauf mit dem niedrigsten RTF bei diesem x</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="114"/>
+        <source>RTF by chunk size (one stream; best run per size)</source>
+        <translation>RTF nach Chunk-Größe (ein Stream; bester Lauf je Größe)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="114"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="117"/>
+        <source>chunk size (ms)</source>
+        <translation>Chunk-Größe (ms)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="114"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="119"/>
+        <source>RTF</source>
+        <translation>RTF</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="116"/>
+        <source>Time to first audio by chunk size (one stream; run with the best RTF per size)</source>
+        <translation>Zeit bis zum ersten Audio nach Chunk-Größe (ein Stream; Lauf mit dem besten RTF je Größe)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="117"/>
+        <source>first audio (ms)</source>
+        <translation>erstes Audio (ms)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="119"/>
+        <source>RTF by streams at once (best run per batch)</source>
+        <translation>RTF nach gleichzeitigen Streams (bester Lauf je Batch)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="119"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="121"/>
+        <source>streams at once</source>
+        <translation>gleichzeitige Streams</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="121"/>
+        <source>Real-time streams by streams at once (run with the best RTF per batch)</source>
+        <translation>Echtzeit-Streams nach gleichzeitigen Streams (Lauf mit dem besten RTF je Batch)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="122"/>
+        <source>real-time streams</source>
+        <translation>Echtzeit-Streams</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="157"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="171"/>
+        <source>Added %1</source>
+        <translation>%1 hinzugefügt</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="193"/>
+        <source>%1: another fetch is still running; try again when it ends</source>
+        <translation>%1: ein anderer Abruf läuft noch; versuchen Sie es danach erneut</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="200"/>
+        <source>%1: not a server address (expected e.g. http://gpu-box:8000)</source>
+        <translation>%1: keine Serveradresse (erwartet z. B. http://gpu-box:8000)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="209"/>
+        <source>Fetching %1 …</source>
+        <translation>Hole %1 …</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="231"/>
+        <source>Fetched the benchmark report of %1</source>
+        <translation>Benchmark-Bericht von %1 geholt</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="238"/>
+        <source>%1: no answer within %2 s</source>
+        <translation>%1: keine Antwort innerhalb von %2 s</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="241"/>
+        <source>%1: the server refused the API key (HTTP 401)</source>
+        <translation>%1: der Server hat den API-Schlüssel abgelehnt (HTTP 401)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="242"/>
+        <source>%1: the server wants an API key (HTTP 401)</source>
+        <translation>%1: der Server verlangt einen API-Schlüssel (HTTP 401)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="243"/>
+        <source>%1: the API key may not read the benchmark report (HTTP 403)</source>
+        <translation>%1: der API-Schlüssel darf den Benchmark-Bericht nicht lesen (HTTP 403)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="245"/>
+        <source>%1: the server has no benchmark report (start csm-serve with --benchmark-report FILE)</source>
+        <translation>%1: der Server hat keinen Benchmark-Bericht (starten Sie csm-serve mit --benchmark-report DATEI)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="247"/>
+        <source>%1: HTTP %2 %3</source>
+        <translation>%1: HTTP %2 %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="254"/>
+        <source>%1: connection refused (is csm-serve running there, on that port?)</source>
+        <translation>%1: Verbindung abgelehnt (läuft csm-serve dort, auf diesem Port?)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="255"/>
+        <source>%1: host not found</source>
+        <translation>%1: Host nicht gefunden</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="256"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="303"/>
+        <source>%1
+chunk %2 ms, frame batch %3, CUDA graphs %4, %5 stream(s)
+RTF %6, first audio %7 ms, real-time streams %8
+best RTF of %9 run(s) at this x</source>
+        <translation>%1
+Chunk %2 ms, Frame-Batch %3, CUDA-Graphen %4, %5 Stream(s)
+RTF %6, erstes Audio %7 ms, Echtzeit-Streams %8
+bester RTF von %9 Lauf/Läufen bei diesem x</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="308"/>
+        <source>on</source>
+        <translation>an</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="308"/>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="327"/>
+        <source>%1 — %2, %3, %4 runs</source>
+        <translation>%1 — %2, %3, %4 Läufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="343"/>
+        <source>%1.%2: plots export as .png or .pdf</source>
+        <translation>%1.%2: Diagramme werden als .png oder .pdf exportiert</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="354"/>
+        <source>%1: could not write the plot</source>
+        <translation>%1: das Diagramm konnte nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="360"/>
+        <source>Exported %1 plots to %2-*.%3</source>
+        <translation>%1 Diagramme nach %2-*.%3 exportiert</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="365"/>
+        <source>Add benchmark reports</source>
+        <translation>Benchmark-Berichte hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="366"/>
+        <source>csm-bench reports (*.json);;All files (*)</source>
+        <translation>csm-bench-Berichte (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="378"/>
+        <source>Fetch a benchmark report</source>
+        <translation>Einen Benchmark-Bericht holen</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="383"/>
+        <source>optional</source>
+        <translation>optional</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="388"/>
+        <source>Server URL:</source>
+        <translation>Server-URL:</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="389"/>
+        <source>API key:</source>
+        <translation>API-Schlüssel:</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="396"/>
+        <source>Export plots</source>
+        <translation>Diagramme exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="396"/>
+        <source>PNG (*.png);;PDF (*.pdf)</source>
+        <translation>PNG (*.png);;PDF (*.pdf)</translation>
+    </message>
+</context>
+<context>
+    <name>BenchmarkReport</name>
+    <message>
+        <location filename="../ui/benchmark_report.cpp" line="21"/>
+        <source>%1: not a csm-bench --benchmark report (the JSON is not an object)</source>
+        <translation>%1: kein Bericht von csm-bench --benchmark (das JSON ist kein Objekt)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_report.cpp" line="24"/>
+        <source>%1: not a csm-bench --benchmark report (no &apos;runs&apos; array; make one with csm-bench --benchmark --json-out FILE)</source>
+        <translation>%1: kein Bericht von csm-bench --benchmark (kein Array &apos;runs&apos;; erstellen Sie einen mit csm-bench --benchmark --json-out DATEI)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_report.cpp" line="28"/>
+        <source>%1: the report has no runs</source>
+        <translation>%1: der Bericht enthält keine Läufe</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_report.cpp" line="30"/>
+        <source>%1: run %2 is not a JSON object</source>
+        <translation>%1: Lauf %2 ist kein JSON-Objekt</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_report.cpp" line="33"/>
+        <source>%1: run %2 has no number &apos;%3&apos;</source>
+        <translation>%1: Lauf %2 hat keine Zahl &apos;%3&apos;</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_report.cpp" line="36"/>
+        <source>%1: run %2: &apos;%3&apos; must be a positive whole number</source>
+        <translation>%1: Lauf %2: &apos;%3&apos; muss eine positive ganze Zahl sein</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_report.cpp" line="39"/>
+        <source>%1: not JSON (%2 at byte %3)</source>
+        <translation>%1: kein JSON (%2 bei Byte %3)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_report.cpp" line="42"/>
+        <source>%1: cannot open (%2)</source>
+        <translation>%1: kann nicht geöffnet werden (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/benchmark_report.cpp" line="44"/>
+        <source>unknown machine</source>
+        <translation>unbekannte Maschine</translation>
+    </message>
+</context>
+<context>
     <name>CompareDialog</name>
     <message>
         <location filename="../ui/compare_dialog.cpp" line="30"/>
@@ -61,12 +352,12 @@
 <context>
     <name>GenerationWorker</name>
     <message>
-        <location filename="../ui/generation_worker.cpp" line="61"/>
+        <location filename="../ui/generation_worker.cpp" line="130"/>
         <source>No model is loaded.</source>
         <translation>Es ist kein Modell geladen.</translation>
     </message>
     <message>
-        <location filename="../ui/generation_worker.cpp" line="61"/>
+        <location filename="../ui/generation_worker.cpp" line="130"/>
         <source>Pick a model (the demo model needs no download).</source>
         <translation>Wählen Sie ein Modell (das Demo-Modell braucht keinen Download).</translation>
     </message>
@@ -74,272 +365,272 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="66"/>
+        <location filename="../ui/main_window.cpp" line="68"/>
         <source>csm-studio</source>
         <translation>csm-studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="95"/>
+        <location filename="../ui/main_window.cpp" line="98"/>
         <source>no model</source>
         <translation>kein Modell</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="111"/>
+        <location filename="../ui/main_window.cpp" line="114"/>
         <source>Hello! This is CSM speaking while it generates.</source>
         <translation>Hallo! Hier spricht CSM, während es erzeugt.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="126"/>
+        <location filename="../ui/main_window.cpp" line="129"/>
         <source>Text to speak. Each line is a text of its own; several lines run as a batch.</source>
         <translation>Zu sprechender Text. Jede Zeile ist ein eigener Text; mehrere Zeilen laufen als Stapel.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="132"/>
+        <location filename="../ui/main_window.cpp" line="135"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="133"/>
+        <location filename="../ui/main_window.cpp" line="136"/>
         <source>Speaker</source>
         <translation>Sprecher</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="134"/>
+        <location filename="../ui/main_window.cpp" line="137"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="135"/>
+        <location filename="../ui/main_window.cpp" line="138"/>
         <source>Stop</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="136"/>
+        <location filename="../ui/main_window.cpp" line="139"/>
         <source>Generate (Ctrl+Return)</source>
         <translation>Erzeugen (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="137"/>
+        <location filename="../ui/main_window.cpp" line="140"/>
         <source>Stop within one frame (Esc)</source>
         <translation>Innerhalb eines Frames anhalten (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="160"/>
+        <location filename="../ui/main_window.cpp" line="163"/>
         <source>Real-time factor</source>
         <translation>Echtzeitfaktor</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="160"/>
+        <location filename="../ui/main_window.cpp" line="163"/>
         <source>audio (s)</source>
         <translation>Audio (s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="160"/>
+        <location filename="../ui/main_window.cpp" line="163"/>
         <source>RTF</source>
         <translation>RTF</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="161"/>
+        <location filename="../ui/main_window.cpp" line="164"/>
         <source>per chunk</source>
         <translation>je Block</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="162"/>
+        <location filename="../ui/main_window.cpp" line="165"/>
         <source>cumulative</source>
         <translation>kumulativ</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="163"/>
+        <location filename="../ui/main_window.cpp" line="166"/>
         <source>Latency</source>
         <translation>Latenz</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="163"/>
+        <location filename="../ui/main_window.cpp" line="166"/>
         <source>chunk</source>
         <translation>Block</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="163"/>
+        <location filename="../ui/main_window.cpp" line="166"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="164"/>
+        <location filename="../ui/main_window.cpp" line="167"/>
         <source>chunk latency</source>
         <translation>Blocklatenz</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="165"/>
+        <location filename="../ui/main_window.cpp" line="168"/>
         <source>time to first audio</source>
         <translation>Zeit bis zum ersten Ton</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="166"/>
+        <location filename="../ui/main_window.cpp" line="169"/>
         <source>Memory</source>
         <translation>Speicher</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="166"/>
+        <location filename="../ui/main_window.cpp" line="169"/>
         <source>time (s)</source>
         <translation>Zeit (s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="166"/>
+        <location filename="../ui/main_window.cpp" line="169"/>
         <source>MiB</source>
         <translation>MiB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="167"/>
+        <location filename="../ui/main_window.cpp" line="170"/>
         <source>RSS / VRAM</source>
         <translation>RSS / VRAM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="178"/>
+        <location filename="../ui/main_window.cpp" line="181"/>
         <source>Replay</source>
         <translation>Wiedergeben</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="179"/>
+        <location filename="../ui/main_window.cpp" line="182"/>
         <source>Compare two</source>
         <translation>Zwei vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="183"/>
+        <location filename="../ui/main_window.cpp" line="186"/>
         <source>Run history</source>
         <translation>Verlauf der Läufe</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="193"/>
+        <location filename="../ui/main_window.cpp" line="196"/>
         <source>Audio so far</source>
         <translation>Bisheriger Ton</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="222"/>
+        <location filename="../ui/main_window.cpp" line="230"/>
         <source>Choose a CSM model folder</source>
         <translation>CSM-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="233"/>
+        <location filename="../ui/main_window.cpp" line="241"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="234"/>
+        <location filename="../ui/main_window.cpp" line="242"/>
         <source>Export &amp;audio…</source>
         <translation>&amp;Audio exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="235"/>
+        <location filename="../ui/main_window.cpp" line="243"/>
         <source>Export audio</source>
         <translation>Audio exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="235"/>
+        <location filename="../ui/main_window.cpp" line="243"/>
         <source>WAV (*.wav)</source>
         <translation>WAV (*.wav)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="236"/>
-        <location filename="../ui/main_window.cpp" line="241"/>
+        <location filename="../ui/main_window.cpp" line="244"/>
         <location filename="../ui/main_window.cpp" line="249"/>
+        <location filename="../ui/main_window.cpp" line="257"/>
         <source>Export</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="236"/>
-        <location filename="../ui/main_window.cpp" line="241"/>
+        <location filename="../ui/main_window.cpp" line="244"/>
+        <location filename="../ui/main_window.cpp" line="249"/>
         <source>Could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="238"/>
+        <location filename="../ui/main_window.cpp" line="246"/>
         <source>Export &amp;metrics…</source>
         <translation>&amp;Messwerte exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="240"/>
+        <location filename="../ui/main_window.cpp" line="248"/>
         <source>Export metrics</source>
         <translation>Messwerte exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="240"/>
+        <location filename="../ui/main_window.cpp" line="248"/>
         <source>CSV (*.csv);;JSON (*.json)</source>
         <translation>CSV (*.csv);;JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="243"/>
+        <location filename="../ui/main_window.cpp" line="251"/>
         <source>Export &amp;plots…</source>
         <translation>&amp;Diagramme exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="245"/>
+        <location filename="../ui/main_window.cpp" line="253"/>
         <source>Export plots</source>
         <translation>Diagramme exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="245"/>
+        <location filename="../ui/main_window.cpp" line="253"/>
         <source>PNG (*.png);;PDF (*.pdf)</source>
         <translation>PNG (*.png);;PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="249"/>
+        <location filename="../ui/main_window.cpp" line="257"/>
         <source>Could not write the plots</source>
         <translation>Die Diagramme konnten nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="252"/>
+        <location filename="../ui/main_window.cpp" line="260"/>
         <source>&amp;Save preset…</source>
         <translation>Voreinstellung &amp;speichern…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="253"/>
+        <location filename="../ui/main_window.cpp" line="261"/>
         <source>Save preset</source>
         <translation>Voreinstellung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="253"/>
-        <location filename="../ui/main_window.cpp" line="258"/>
+        <location filename="../ui/main_window.cpp" line="261"/>
+        <location filename="../ui/main_window.cpp" line="266"/>
         <source>Preset (*.json)</source>
         <translation>Voreinstellung (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="255"/>
-        <location filename="../ui/main_window.cpp" line="260"/>
+        <location filename="../ui/main_window.cpp" line="263"/>
+        <location filename="../ui/main_window.cpp" line="268"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="257"/>
+        <location filename="../ui/main_window.cpp" line="265"/>
         <source>&amp;Load preset…</source>
         <translation>Voreinstellung &amp;laden…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="258"/>
+        <location filename="../ui/main_window.cpp" line="266"/>
         <source>Load preset</source>
         <translation>Voreinstellung laden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="262"/>
+        <location filename="../ui/main_window.cpp" line="270"/>
         <source>&amp;Import history…</source>
         <translation>Verlauf &amp;importieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="263"/>
+        <location filename="../ui/main_window.cpp" line="271"/>
         <source>Import run history</source>
         <translation>Verlauf der Läufe importieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="263"/>
+        <location filename="../ui/main_window.cpp" line="271"/>
         <source>History (*.sqlite)</source>
         <translation>Verlauf (*.sqlite)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="267"/>
+        <location filename="../ui/main_window.cpp" line="275"/>
         <source>Import</source>
         <translation>Import</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/main_window.cpp" line="268"/>
+        <location filename="../ui/main_window.cpp" line="276"/>
         <source>Imported %n run(s)</source>
         <translation>
             <numerusform>%n Lauf importiert</numerusform>
@@ -347,137 +638,172 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="272"/>
+        <location filename="../ui/main_window.cpp" line="280"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="273"/>
+        <location filename="../ui/main_window.cpp" line="281"/>
+        <source>&amp;Tools</source>
+        <translation>&amp;Werkzeuge</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="282"/>
+        <source>&amp;Compare benchmark reports…</source>
+        <translation>Benchmark-Berichte &amp;vergleichen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="286"/>
+        <source>&amp;Remote csm-serve…</source>
+        <translation>Entfernter &amp;csm-serve…</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="287"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="274"/>
+        <location filename="../ui/main_window.cpp" line="288"/>
         <source>&amp;About</source>
         <translation>&amp;Über</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="275"/>
+        <location filename="../ui/main_window.cpp" line="289"/>
         <source>About csm-studio</source>
         <translation>Über csm-studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="276"/>
+        <location filename="../ui/main_window.cpp" line="290"/>
         <source>csm-studio: streaming CSM-1B text to speech, with live plots and knobs.</source>
         <translation>csm-studio: CSM-1B-Sprachsynthese im Datenstrom, mit Live-Diagrammen und -Reglern.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="296"/>
         <source>Demo model (random weights: noise, not speech)</source>
         <translation>Demo-Modell (Zufallsgewichte: Rauschen, keine Sprache)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="284"/>
+        <location filename="../ui/main_window.cpp" line="298"/>
         <source>sesame/csm-1b (Hugging Face cache)</source>
         <translation>sesame/csm-1b (Hugging-Face-Cache)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="285"/>
+        <location filename="../ui/main_window.cpp" line="299"/>
         <source>sesame/csm-1b (download from the hub; needs HF_TOKEN)</source>
         <translation>sesame/csm-1b (vom Hub herunterladen; braucht HF_TOKEN)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="291"/>
+        <location filename="../ui/main_window.cpp" line="305"/>
+        <source>Remote csm-serve at %1</source>
+        <translation>Entfernter csm-serve unter %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="308"/>
         <source>Browse for a model folder…</source>
         <translation>Modellordner suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="307"/>
+        <location filename="../ui/main_window.cpp" line="309"/>
+        <source>Remote csm-serve…</source>
+        <translation>Entfernter csm-serve…</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="343"/>
+        <source>Stop the run first, then switch engines.</source>
+        <translation>Beenden Sie zuerst den Lauf, dann wechseln Sie die Engine.</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="362"/>
         <source>loading model</source>
         <translation>Modell wird geladen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="307"/>
+        <location filename="../ui/main_window.cpp" line="362"/>
         <source>ready</source>
         <translation>bereit</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="307"/>
+        <location filename="../ui/main_window.cpp" line="362"/>
         <source>generating</source>
         <translation>erzeugt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="308"/>
+        <location filename="../ui/main_window.cpp" line="363"/>
         <source>stopping</source>
         <translation>hält an</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="308"/>
+        <location filename="../ui/main_window.cpp" line="363"/>
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="328"/>
+        <location filename="../ui/main_window.cpp" line="383"/>
         <source>Type something to say first.</source>
         <translation>Geben Sie zuerst einen Text ein.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="338"/>
+        <location filename="../ui/main_window.cpp" line="393"/>
         <source>Give every voice clip its transcript.</source>
         <translation>Geben Sie zu jedem Stimmclip seine Abschrift an.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="347"/>
+        <location filename="../ui/main_window.cpp" line="403"/>
         <source>target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="388"/>
+        <location filename="../ui/main_window.cpp" line="451"/>
         <source>First audio: %1 ms</source>
         <translation>Erster Ton: %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="389"/>
+        <location filename="../ui/main_window.cpp" line="452"/>
         <source>RTF: %1</source>
         <translation>RTF: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="395"/>
+        <location filename="../ui/main_window.cpp" line="457"/>
         <source>Underruns: %1 (continuity %2%)</source>
         <translation>Unterläufe: %1 (Kontinuität %2 %)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="400"/>
+        <location filename="../ui/main_window.cpp" line="458"/>
+        <source> · server streams %1/%2</source>
+        <translation> · Server-Streams %1/%2</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="464"/>
         <source>stopped</source>
         <translation>angehalten</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="422"/>
+        <location filename="../ui/main_window.cpp" line="486"/>
         <source>History not saved: %1</source>
         <translation>Verlauf nicht gespeichert: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="443"/>
+        <location filename="../ui/main_window.cpp" line="507"/>
         <source>last run failed</source>
         <translation>letzter Lauf fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="447"/>
+        <location filename="../ui/main_window.cpp" line="511"/>
         <source>Generation failed</source>
         <translation>Erzeugung fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="456"/>
+        <location filename="../ui/main_window.cpp" line="520"/>
         <source>%1 — %2 (failed, %3 s kept)</source>
         <translation>%1 — %2 (fehlgeschlagen, %3 s behalten)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="457"/>
+        <location filename="../ui/main_window.cpp" line="521"/>
         <source>%1 — %2 (RTF %3)</source>
         <translation>%1 — %2 (RTF %3)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="488"/>
+        <location filename="../ui/main_window.cpp" line="552"/>
         <source>Select exactly two runs to compare.</source>
         <translation>Wählen Sie genau zwei Läufe zum Vergleich.</translation>
     </message>
@@ -496,11 +822,44 @@
     </message>
 </context>
 <context>
+    <name>RemoteServerDialog</name>
+    <message>
+        <location filename="../ui/remote_server_dialog.cpp" line="11"/>
+        <source>Remote csm-serve</source>
+        <translation>Entfernter csm-serve</translation>
+    </message>
+    <message>
+        <location filename="../ui/remote_server_dialog.cpp" line="15"/>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <location filename="../ui/remote_server_dialog.cpp" line="16"/>
+        <source>Run the engine on a GPU box (scripts/setup-gpu-box.sh --serve prints the key), then on this machine: &lt;code&gt;ssh -N -L 8000:localhost:8000 user@gpu-box&lt;/code&gt;</source>
+        <translation>Starten Sie die Engine auf einem GPU-Rechner (scripts/setup-gpu-box.sh --serve zeigt den Schlüssel an), dann auf diesem Rechner: &lt;code&gt;ssh -N -L 8000:localhost:8000 user@gpu-box&lt;/code&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/remote_server_dialog.cpp" line="22"/>
+        <source>Server URL</source>
+        <translation>Server-URL</translation>
+    </message>
+    <message>
+        <location filename="../ui/remote_server_dialog.cpp" line="23"/>
+        <source>API key</source>
+        <translation>API-Schlüssel</translation>
+    </message>
+    <message>
+        <location filename="../ui/remote_server_dialog.cpp" line="25"/>
+        <source>Connect</source>
+        <translation>Verbinden</translation>
+    </message>
+</context>
+<context>
     <name>RunSettingsPanel</name>
     <message>
         <location filename="../ui/run_settings_panel.cpp" line="12"/>
-        <source>Settings (apply to the next run)</source>
-        <translation>Einstellungen (gelten ab dem nächsten Lauf)</translation>
+        <source>Settings (temperature and top-k also reach a running stream)</source>
+        <translation>Einstellungen (Temperatur und Top-k wirken auch auf einen laufenden Stream)</translation>
     </message>
     <message>
         <location filename="../ui/run_settings_panel.cpp" line="14"/>
@@ -660,24 +1019,34 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/csm-studio/main.cpp" line="22"/>
+        <location filename="../app/csm-studio/main.cpp" line="23"/>
         <source>Streaming CSM text to speech with live audio, plots and knobs. Without --model: the Hugging Face cache&apos;s sesame/csm-1b if present, else the demo model (random weights: noise, not speech).</source>
         <translation>CSM-Sprachsynthese im Datenstrom mit Live-Ton, -Diagrammen und -Reglern. Ohne --model: sesame/csm-1b aus dem Hugging-Face-Cache, falls vorhanden, sonst das Demo-Modell (Zufallsgewichte: Rauschen, keine Sprache).</translation>
     </message>
     <message>
-        <location filename="../app/csm-studio/main.cpp" line="27"/>
+        <location filename="../app/csm-studio/main.cpp" line="28"/>
         <source>Model folder, HF cache folder, or demo.</source>
         <translation>Modellordner, HF-Cache-Ordner oder demo.</translation>
     </message>
     <message>
-        <location filename="../app/csm-studio/main.cpp" line="29"/>
+        <location filename="../app/csm-studio/main.cpp" line="30"/>
         <source>Run history database file.</source>
         <translation>Datenbankdatei des Verlaufs.</translation>
     </message>
     <message>
-        <location filename="../app/csm-studio/main.cpp" line="30"/>
+        <location filename="../app/csm-studio/main.cpp" line="31"/>
         <source>Do not open an audio output.</source>
         <translation>Keine Audioausgabe öffnen.</translation>
+    </message>
+    <message>
+        <location filename="../app/csm-studio/main.cpp" line="33"/>
+        <source>Use a remote csm-serve as the engine, e.g. http://localhost:8000 through an ssh tunnel.</source>
+        <translation>Einen entfernten csm-serve als Engine verwenden, z. B. http://localhost:8000 über einen ssh-Tunnel.</translation>
+    </message>
+    <message>
+        <location filename="../app/csm-studio/main.cpp" line="37"/>
+        <source>The remote server&apos;s API key (also $CSM_SERVE_API_KEY).</source>
+        <translation>Der API-Schlüssel des entfernten Servers (auch $CSM_SERVE_API_KEY).</translation>
     </message>
 </context>
 </TS>

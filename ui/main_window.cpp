@@ -30,6 +30,7 @@
 #include <cmath>
 
 #include "audio_output.h"
+#include "benchmark_compare_dialog.h"
 #include "compare_dialog.h"
 #include "csm/audio_file.h"
 #include "csm/engine.h"
@@ -277,6 +278,12 @@ void MainWindow::buildMenus() {
   });
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+  QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+  tools->addAction(tr("&Compare benchmark reports…"), this, [this] {
+    auto* dialog = new BenchmarkCompareDialog(this);  // deletes itself when closed
+    dialog->show();
+  });
+  tools->addAction(tr("&Remote csm-serve…"), this, &MainWindow::chooseRemote);
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About"), this, [this] {
     QMessageBox::about(this, tr("About csm-studio"),
@@ -332,6 +339,10 @@ void MainWindow::connectRemote(const QString& url, const QString& key) {
 }
 
 void MainWindow::chooseRemote() {
+  if (state_ == EngineState::Generating || state_ == EngineState::Stopping) {
+    statusBar()->showMessage(tr("Stop the run first, then switch engines."), 6000);
+    return;
+  }
   const QString last = QSettings().value("remote/last_url").toString();
   RemoteServerDialog dialog(last, QSettings().value("remote/keys").toMap().value(last).toString(), this);
   if (dialog.exec() != QDialog::Accepted || dialog.url().isEmpty()) {

@@ -9,7 +9,7 @@
 
 #include "labeled_slider.h"
 
-RunSettingsPanel::RunSettingsPanel(QWidget* parent) : QGroupBox(tr("Settings (apply to the next run)"), parent) {
+RunSettingsPanel::RunSettingsPanel(QWidget* parent) : QGroupBox(tr("Settings (temperature and top-k also reach a running stream)"), parent) {
   auto* layout = new QVBoxLayout(this);
   chunk_ = new LabeledSlider(tr("Chunk size"), 80, 2000, 80, 0, this);
   chunk_->setSuffix(tr(" ms"));

@@ -1,6 +1,7 @@
 #pragma once
 // Sliders with numeric fields for every run setting; changes apply to the next
-// run. Presets are JSON files.
+// run, temperature and top-k also to the run in progress (the window passes
+// them on). Presets are JSON files.
 #include <QGroupBox>
 
 #include "run_settings.h"

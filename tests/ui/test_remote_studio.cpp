@@ -10,7 +10,9 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QLabel>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
@@ -304,6 +306,36 @@ class RemoteStudioTest : public QObject {
     QCOMPARE(w.history().list().size(), 2);
     QVERIFY(w.history().list().front().summary.contains("failure"));
     QVERIFY(!w.lastAudio().isEmpty());
+  }
+
+  // Under Xvfb: the window mid-run on a remote engine, saved for a person to look at.
+  void screenshotOfARemoteRun() {
+    const QByteArray out = qgetenv("CSM_SCREENSHOT_OUT");
+    if (out.isEmpty()) QSKIP("set CSM_SCREENSHOT_OUT (the Xvfb screenshot test does)");
+    Serve serve;
+    MainWindow w("remote:" + serve.url(), dir_.filePath("shot.sqlite"), false);
+    w.resize(1400, 860);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(wait_state(w, EngineState::Ready));
+    RunSettings s;
+    s.max_audio_ms = 8000;
+    w.settingsPanel()->setSettings(s);
+    w.textEdit()->setPlainText("The engine runs on another machine; the studio plots its numbers live.");
+    w.generate();
+    QTRY_VERIFY_WITH_TIMEOUT(w.rtfPlot()->pointCount(1) >= 8, 60000);  // mid-run
+    QTest::qWait(200);
+    const QImage shot = w.grab().toImage();
+    QVERIFY(shot.save(QString::fromLocal8Bit(out)));
+    const QString status = w.statusBar()->findChildren<QLabel*>().isEmpty() ? QString() : [&] {
+      QString all;
+      for (auto* label : w.statusBar()->findChildren<QLabel*>()) all += label->text() + " | ";
+      return all;
+    }();
+    QVERIFY2(status.contains("remote cpu"), qPrintable(status));
+    QVERIFY2(status.contains(QUrl(serve.url()).authority()), qPrintable(status));
+    w.stop();
+    QVERIFY(wait_state(w, EngineState::Ready, 10000));
   }
 };
 
