@@ -5,6 +5,10 @@
 // stream, a server that is not there or refuses the key gives a message, and a
 // server killed mid-run leaves what was received and a window ready for more.
 #include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <cmath>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPlainTextEdit>
@@ -29,10 +33,12 @@ namespace {
 // A csm-serve child process on a free loopback port.
 class Serve {
  public:
-  explicit Serve(const QStringList& extra = {}) {
+  explicit Serve(const QStringList& extra = {}, bool keep_voices = true) {
     process_.setProcessChannelMode(QProcess::SeparateChannels);
     process_.setReadChannel(QProcess::StandardError);
-    process_.start(CSM_SERVE_BIN, QStringList{"--model", "demo", "--port", "0", "--voices", voices_.path()} + extra);
+    QStringList args{"--model", "demo", "--port", "0"};
+    if (keep_voices) args << "--voices" << voices_.path();
+    process_.start(CSM_SERVE_BIN, args + extra);
     QElapsedTimer t;
     t.start();
     const QRegularExpression listening("listening on (http://[0-9.]+:[0-9]+)");
@@ -227,6 +233,49 @@ class RemoteStudioTest : public QObject {
     QVERIFY(finished.front().at(0).value<RunResult>().cancelled);
     QVERIFY(QTest::qWaitFor([&] { return serve.metric("csm_client_disconnects_total") == before + 1; }, 5000));
     QVERIFY(QTest::qWaitFor([&] { return serve.metric("csm_active_streams") == 0; }, 5000));
+  }
+
+  // A voice clip is uploaded once as the server's voice and sent as context:
+  // greedy audio with the clip differs from greedy audio without it.
+  void voiceClipsBecomeTheServersVoicesAndContext() {
+    Serve serve;
+    connectTo(serve.url(), {}, true);
+    const auto greedy_run = [&](const QVector<VoiceClip>& clips, QString* failure) {
+      QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+      QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+      QSignalSpy failed(worker_, &GenerationWorker::runFailed);
+      RunRequest r = request_of({"With a voice."}, 800);
+      r.settings.temperature = 0;
+      r.clips = clips;
+      runOn(r);
+      if (!QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 60000)) return QVector<float>();
+      if (!failed.isEmpty()) *failure = failed.front().at(0).toString();
+      QVector<float> audio;
+      for (const auto& args : chunks) audio += args.at(1).value<QVector<float>>();
+      return audio;
+    };
+    VoiceClip clip;
+    clip.path = "tone.wav";
+    clip.transcript = "A steady tone.";
+    clip.speaker = 1;
+    for (int i = 0; i < 24000; ++i) clip.samples << 0.3f * std::sin(2 * M_PI * 220 * i / 24000.0);
+    QString failure;
+    const QVector<float> plain = greedy_run({}, &failure), voiced = greedy_run({clip}, &failure),
+                         again = greedy_run({clip}, &failure);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    QCOMPARE(plain.size(), 10 * 1920);
+    QCOMPARE(voiced.size(), 10 * 1920);
+    QVERIFY(voiced != plain);
+    QCOMPARE(again, voiced);
+    int uploaded = 0;
+    for (const auto& v : QJsonDocument::fromJson(serve.get("/v1/audio/voices").second)["data"].toArray())
+      uploaded += v.toObject().value("name").toString().startsWith("studio-") ? 1 : 0;
+    QCOMPARE(uploaded, 1);  // uploaded once, reused
+
+    Serve no_voices(QStringList{}, false);
+    connectTo(no_voices.url(), {}, true);
+    greedy_run({clip}, &failure);
+    QVERIFY2(failure.contains("keeps no voices"), qPrintable(failure));
   }
 
   // Greedy from the start, then sampled at temperature 1.5 from a frame in the
