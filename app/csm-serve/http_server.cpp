@@ -678,8 +678,12 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
   if (draining) throw Error(ErrorCode::Busy, "the server is shutting down: no new requests");
 
   StreamingConfig config;
-  config.first_chunk_ms = options.first_chunk_ms;
-  config.chunk_size_ms = options.chunk_size_ms;
+  config.chunk_size_ms = sr.chunk_size_ms.value_or(options.chunk_size_ms);
+  config.first_chunk_ms = sr.first_chunk_ms.value_or(std::min(options.first_chunk_ms, config.chunk_size_ms));
+  if (config.first_chunk_ms > config.chunk_size_ms)
+    throw bad_request("'first_chunk_ms' (" + std::to_string(config.first_chunk_ms) + ") must be at most the chunk size (" +
+                          std::to_string(config.chunk_size_ms) + " ms)",
+                      "first_chunk_ms");
   if (sr.temperature) config.temperature = *sr.temperature;
   if (sr.top_k) config.topk = *sr.top_k;
   if (sr.seed) config.seed = *sr.seed;

@@ -102,6 +102,14 @@ std::optional<float> temperature_field(const json& body) {
   return static_cast<float>(*t);
 }
 
+// Chunk lengths: whole Mimi frames of 80 ms, at most a minute.
+std::optional<int> chunk_field(const json& body, const char* name) {
+  const auto ms = integer_field(body, name, 80, 60000);
+  if (ms && *ms % 80 != 0) throw bad_request(std::string("'") + name + "' must be a multiple of 80 (ms, one frame)", name);
+  if (!ms) return std::nullopt;
+  return static_cast<int>(*ms);
+}
+
 std::optional<int> top_k_field(const json& body) {
   auto k = integer_field(body, "top_k", 0, 65536);
   return k ? std::optional<int>(static_cast<int>(*k)) : std::nullopt;
@@ -213,6 +221,10 @@ SpeechRequest parse_speech_request(std::string_view body_text, const SpeechLimit
   if (auto ms = integer_field(body, "max_audio_ms", 80, limits.max_audio_ms)) {
     r.max_audio_ms = static_cast<int>(*ms);
   }
+  r.chunk_size_ms = chunk_field(body, "chunk_size_ms");
+  r.first_chunk_ms = chunk_field(body, "first_chunk_ms");
+  if (r.chunk_size_ms && r.first_chunk_ms && *r.first_chunk_ms > *r.chunk_size_ms)
+    throw bad_request("'first_chunk_ms' must be at most 'chunk_size_ms'", "first_chunk_ms");
   if (auto sp = integer_field(body, "speaker", 0, kMaxSpeaker)) r.speaker = static_cast<int>(*sp);
   r.context = context_field(body);
   return r;

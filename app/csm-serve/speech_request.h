@@ -33,6 +33,8 @@ struct SpeechRequest {
   std::optional<int> top_k;
   std::optional<uint64_t> seed;
   int max_audio_ms = 0;  // filled with the server's cap when absent
+  std::optional<int> chunk_size_ms;   // the server's --chunk-size-ms when absent
+  std::optional<int> first_chunk_ms;  // the server's --first-chunk-ms when absent
   std::optional<int> speaker;        // overrides the voice's speaker id
   std::vector<std::string> context;  // voices whose clips go first, in this order
 };

@@ -144,6 +144,11 @@ TEST(SpeechRequest, EveryBadFieldIs400NamingIt) {
       {"context", json::array({3}), "invalid_voice"},
       {"context", json::array({"ok", "../etc/passwd"}), "invalid_voice"},
       {"context", json::array({""}), "invalid_voice"},
+      {"chunk_size_ms", 0, "invalid_value"},
+      {"chunk_size_ms", 100, "invalid_value"},
+      {"chunk_size_ms", 60080, "invalid_value"},
+      {"chunk_size_ms", "320", "invalid_type"},
+      {"first_chunk_ms", 120, "invalid_value"},
   };
   for (const auto& c : cases) {
     const auto e = error_with(c.key, c.value);
@@ -194,6 +199,22 @@ TEST(SpeechRequest, SpeakerAndContextExtras) {
   b["context"] = nullptr;
   EXPECT_FALSE(parse_speech_request(b.dump()).speaker);
   EXPECT_TRUE(parse_speech_request(b.dump()).context.empty());
+}
+
+TEST(SpeechRequest, ChunkSizesAreWholeFramesFirstNoLongerThanTheRest) {
+  json b = base();
+  const auto plain = parse_speech_request(b.dump());
+  EXPECT_FALSE(plain.chunk_size_ms);
+  EXPECT_FALSE(plain.first_chunk_ms);
+  b["chunk_size_ms"] = 480;
+  b["first_chunk_ms"] = 160;
+  const auto r = parse_speech_request(b.dump());
+  EXPECT_EQ(*r.chunk_size_ms, 480);
+  EXPECT_EQ(*r.first_chunk_ms, 160);
+  b["first_chunk_ms"] = 560;
+  const auto e = error_of(b.dump());
+  EXPECT_EQ(e.status, 400);
+  EXPECT_EQ(e.param, "first_chunk_ms");
 }
 
 TEST(SamplingChange, ParsesEitherKnobOrBoth) {

@@ -189,6 +189,7 @@ class RemoteStudioTest : public QObject {
     QVERIFY(finished.wait(60000));
     qint64 next_frame[2] = {0, 0};
     QVector<float> by_stream[2];
+    QVector<int> chunk_frames[2];
     int occupied = 0;
     for (const auto& args : chunks) {
       const auto stats = args.at(0).value<ChunkStats>();
@@ -202,9 +203,13 @@ class RemoteStudioTest : public QObject {
       occupied = std::max(occupied, stats.activeStreams);
       next_frame[stats.stream] += stats.frames;
       by_stream[stats.stream] += samples;
+      chunk_frames[stats.stream] << stats.frames;
     }
     QCOMPARE(next_frame[0], qint64(12));
     QCOMPARE(next_frame[1], qint64(12));
+    // The window's chunk sizes reach the server: a first chunk of 80 ms, then 240 ms.
+    QCOMPARE(chunk_frames[0], (QVector<int>{1, 3, 3, 3, 2}));
+    QCOMPARE(chunk_frames[1], (QVector<int>{1, 3, 3, 3, 2}));
     QVERIFY(occupied >= 1);
     const auto result = finished.front().at(0).value<RunResult>();
     QCOMPARE(result.frames, qint64(24));
