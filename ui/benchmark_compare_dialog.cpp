@@ -376,9 +376,9 @@ void BenchmarkCompareDialog::chooseFiles() {
 void BenchmarkCompareDialog::askServer() {
   QDialog ask(this);
   ask.setWindowTitle(tr("Fetch a benchmark report"));
-  auto* url = new QLineEdit(&ask);
+  auto* url = new QLineEdit(suggested_url_, &ask);
   url->setPlaceholderText("http://gpu-box:8000");
-  auto* key = new QLineEdit(&ask);
+  auto* key = new QLineEdit(suggested_key_, &ask);
   key->setEchoMode(QLineEdit::Password);
   key->setPlaceholderText(tr("optional"));
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &ask);

@@ -29,6 +29,11 @@ class BenchmarkCompareDialog : public QDialog {
   // GET <url>/v1/csm/benchmark (with "Authorization: Bearer <apiKey>" when a key is given);
   // fetched() tells the outcome. One fetch at a time: a second one while one runs is refused.
   void fetchFromServer(const QString& url, const QString& apiKey = {});
+  // What "Fetch from server…" offers first: the studio's remote engine, when it has one.
+  void suggestServer(const QString& url, const QString& apiKey) {
+    suggested_url_ = url;
+    suggested_key_ = apiKey;
+  }
   void removeReport(int index);
 
   int reportCount() const { return reports_.size(); }
@@ -63,4 +68,5 @@ class BenchmarkCompareDialog : public QDialog {
   QLabel* status_ = nullptr;
   QNetworkAccessManager* network_ = nullptr;
   QPointer<QNetworkReply> pending_;
+  QString suggested_url_, suggested_key_;
 };

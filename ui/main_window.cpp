@@ -281,6 +281,8 @@ void MainWindow::buildMenus() {
   QMenu* tools = menuBar()->addMenu(tr("&Tools"));
   tools->addAction(tr("&Compare benchmark reports…"), this, [this] {
     auto* dialog = new BenchmarkCompareDialog(this);  // deletes itself when closed
+    if (model_.startsWith("remote:"))
+      dialog->suggestServer(model_.mid(7), QSettings().value("remote/keys").toMap().value(model_.mid(7)).toString());
     dialog->show();
   });
   tools->addAction(tr("&Remote csm-serve…"), this, &MainWindow::chooseRemote);
