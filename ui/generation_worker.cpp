@@ -114,8 +114,7 @@ RunResult GenerationWorker::runLocal(const RunRequest& request) {
       result.cancelled = result.cancelled || s.stop == csm::StopReason::Cancelled;
     }
   }
-  result.rtf = result.audioMs > 0 ? result.wallMs / result.audioMs : 0;
-  result.realtimeStreams = result.wallMs > 0 ? result.audioMs / result.wallMs : 0;
+  result.deriveRates();
   return result;
 }
 

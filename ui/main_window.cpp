@@ -499,8 +499,7 @@ RunResult MainWindow::partialResult() const {
   }
   if (!run_chunks_.isEmpty()) r.firstAudioMs = run_chunks_.front().firstAudioMs;
   r.audioMs = r.frames * double(csm::StreamingConfig::kFrameMs);
-  r.rtf = r.audioMs > 0 ? r.wallMs / r.audioMs : 0;
-  r.realtimeStreams = r.wallMs > 0 ? r.audioMs / r.wallMs : 0;
+  r.deriveRates();
   r.stops << QString::fromUtf8(csm::to_string(csm::StopReason::Failed));
   return r;
 }

@@ -396,7 +396,6 @@ RunResult RemoteEngine::run(const RunRequest& request, AudioRing* ring, const Ch
   result.cancelled = request.cancel.cancelled();
   result.wallMs = clock.nsecsElapsed() / 1e6;
   result.audioMs = result.frames * double(csm::StreamingConfig::kFrameMs);
-  result.rtf = result.audioMs > 0 ? result.wallMs / result.audioMs : 0;
-  result.realtimeStreams = result.wallMs > 0 ? result.audioMs / result.wallMs : 0;
+  result.deriveRates();
   return result;
 }

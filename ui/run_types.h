@@ -39,6 +39,11 @@ struct RunResult {
   qint64 peakRssBytes = 0, frames = 0;
   QStringList stops;  // per stream
   bool cancelled = false;
+  // rtf and realtimeStreams from wall time and audio time.
+  void deriveRates() {
+    rtf = audioMs > 0 ? wallMs / audioMs : 0;
+    realtimeStreams = wallMs > 0 ? audioMs / wallMs : 0;
+  }
 };
 
 Q_DECLARE_METATYPE(ChunkStats)
