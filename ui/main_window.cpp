@@ -282,7 +282,7 @@ void MainWindow::buildMenus() {
   tools->addAction(tr("&Compare benchmark reports…"), this, [this] {
     auto* dialog = new BenchmarkCompareDialog(this);  // deletes itself when closed
     if (model_.startsWith("remote:"))
-      dialog->suggestServer(model_.mid(7), QSettings().value("remote/keys").toMap().value(model_.mid(7)).toString());
+      dialog->suggestServer(model_.mid(7), RemoteServerDialog::rememberedKey(model_.mid(7)));
     dialog->show();
   });
   tools->addAction(tr("&Remote csm-serve…"), this, &MainWindow::chooseRemote);
@@ -318,7 +318,7 @@ void MainWindow::populateModels(const QString& preferred) {
 void MainWindow::loadModel(const QString& model) {
   if (model.startsWith("remote:")) {
     const QString url = model.mid(7);
-    connectRemote(url, QSettings().value("remote/keys").toMap().value(url).toString());
+    connectRemote(url, RemoteServerDialog::rememberedKey(url));
     return;
   }
   model_ = model;
@@ -327,15 +327,11 @@ void MainWindow::loadModel(const QString& model) {
   emit requestEngine(model);
 }
 
-// The URL and key are remembered (the key in the user's settings file, as an
-// ssh tunnel's loopback key is no secret beyond this account).
+// The URL and key are remembered for the next start.
 void MainWindow::connectRemote(const QString& url, const QString& key) {
   model_ = "remote:" + url;
-  QSettings settings;
-  settings.setValue("model/last", model_);
-  QVariantMap keys = settings.value("remote/keys").toMap();
-  keys.insert(url, key);
-  settings.setValue("remote/keys", keys);
+  QSettings().setValue("model/last", model_);
+  RemoteServerDialog::rememberKey(url, key);
   setState(EngineState::Loading, url);
   emit requestRemote(url, key);
 }
@@ -346,16 +342,13 @@ void MainWindow::chooseRemote() {
     return;
   }
   const QString last = QSettings().value("remote/last_url").toString();
-  RemoteServerDialog dialog(last, QSettings().value("remote/keys").toMap().value(last).toString(), this);
+  RemoteServerDialog dialog(last, RemoteServerDialog::rememberedKey(last), this);
   if (dialog.exec() != QDialog::Accepted || dialog.url().isEmpty()) {
     model_picker_->setCurrentIndex(std::max(0, model_picker_->findData(model_)));
     return;
   }
   QSettings().setValue("remote/last_url", dialog.url());
-  QSettings settings;
-  QVariantMap keys = settings.value("remote/keys").toMap();
-  keys.insert(dialog.url(), dialog.key());
-  settings.setValue("remote/keys", keys);
+  RemoteServerDialog::rememberKey(dialog.url(), dialog.key());  // populateModels connects with it
   populateModels("remote:" + dialog.url());
 }
 

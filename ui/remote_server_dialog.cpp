@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QVBoxLayout>
 
 RemoteServerDialog::RemoteServerDialog(const QString& url, const QString& key, QWidget* parent) : QDialog(parent) {
@@ -30,6 +31,17 @@ RemoteServerDialog::RemoteServerDialog(const QString& url, const QString& key, Q
   layout->addLayout(form);
   layout->addWidget(buttons);
   resize(520, sizeHint().height());
+}
+
+QString RemoteServerDialog::rememberedKey(const QString& url) {
+  return QSettings().value("remote/keys").toMap().value(url).toString();
+}
+
+void RemoteServerDialog::rememberKey(const QString& url, const QString& key) {
+  QSettings settings;
+  QVariantMap keys = settings.value("remote/keys").toMap();
+  keys.insert(url, key);
+  settings.setValue("remote/keys", keys);
 }
 
 QString RemoteServerDialog::url() const { return url_->text().trimmed(); }

@@ -12,6 +12,11 @@ class RemoteServerDialog : public QDialog {
   QString url() const;
   QString key() const;
 
+  // API keys by server URL, in the user's settings file: an ssh tunnel's loopback
+  // key is no secret beyond this account.
+  static QString rememberedKey(const QString& url);
+  static void rememberKey(const QString& url, const QString& key);
+
  private:
   QLineEdit *url_, *key_;
 };

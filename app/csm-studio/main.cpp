@@ -3,10 +3,10 @@
 #include <QCommandLineParser>
 #include <QLibraryInfo>
 #include <QLocale>
-#include <QSettings>
 #include <QTranslator>
 
 #include "main_window.h"
+#include "remote_server_dialog.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -44,10 +44,7 @@ int main(int argc, char** argv) {
     // Remembered like a key typed into the window, so the next start finds it.
     const QString url = parser.value(server), api_key = parser.isSet(key) ? parser.value(key)
                                                                           : qEnvironmentVariable("CSM_SERVE_API_KEY");
-    QSettings settings;
-    QVariantMap keys = settings.value("remote/keys").toMap();
-    keys.insert(url, api_key);
-    settings.setValue("remote/keys", keys);
+    RemoteServerDialog::rememberKey(url, api_key);
     engine = "remote:" + url;
   }
   MainWindow window(engine, parser.value(history), !parser.isSet(mute));
