@@ -148,27 +148,24 @@ QCustomPlot* BenchmarkCompareDialog::makePlot(const QString& title, const QStrin
 bool BenchmarkCompareDialog::addReportFile(const QString& path, QString* error) {
   QString message;
   auto report = BenchmarkReport::fromFile(path, &message);
-  if (!report) {
-    showStatus(message, true);
-    if (error) *error = message;
-    return false;
-  }
-  reports_.push_back(std::move(*report));
-  showStatus(tr("Added %1").arg(path), false);
-  replot();
-  return true;
+  return addLoaded(std::move(report), message, path, error);
 }
 
 bool BenchmarkCompareDialog::addReportJson(const QByteArray& json, const QString& sourceLabel, QString* error) {
   QString message;
   auto report = BenchmarkReport::fromJson(json, sourceLabel, &message);
+  return addLoaded(std::move(report), message, sourceLabel, error);
+}
+
+bool BenchmarkCompareDialog::addLoaded(std::optional<BenchmarkReport> report, const QString& message,
+                                       const QString& source, QString* error) {
   if (!report) {
     showStatus(message, true);
     if (error) *error = message;
     return false;
   }
   reports_.push_back(std::move(*report));
-  showStatus(tr("Added %1").arg(sourceLabel), false);
+  showStatus(tr("Added %1").arg(source), false);
   replot();
   return true;
 }

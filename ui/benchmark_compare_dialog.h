@@ -4,6 +4,7 @@
 #include <QDialog>
 #include <QPointer>
 #include <QVector>
+#include <optional>
 
 #include "benchmark_report.h"
 
@@ -51,6 +52,8 @@ class BenchmarkCompareDialog : public QDialog {
   void fetched(bool ok, const QString& message);
 
  private:
+  // A report just loaded (or why it could not be): listed and plotted, or the reason shown.
+  bool addLoaded(std::optional<BenchmarkReport> report, const QString& message, const QString& source, QString* error);
   void buildPlots();
   QCustomPlot* makePlot(const QString& title, const QString& xLabel, const QString& yLabel);
   void replot();
