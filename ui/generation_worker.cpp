@@ -89,12 +89,13 @@ RunResult GenerationWorker::runLocal(const RunRequest& request) {
   const auto turns = context(request);
   const csm::StreamingConfig config = request.settings.toConfig();
   const int group = std::max(1, request.settings.stream_batch);
-  quint64 sampling_seen = 0;
   for (int offset = 0; offset < request.texts.size() && !request.cancel.cancelled(); offset += group) {
     std::vector<csm::Request> requests;
     for (int i = offset; i < std::min<int>(request.texts.size(), offset + group); ++i)
       requests.push_back({request.texts[i].toStdString(), request.speaker, turns});
     auto session = engine_->start(requests, config, request.cancel);
+    quint64 sampling_seen = 0;  // a later group starts with the knobs as they are now
+    apply_live_sampling(request, sampling_seen, *session);
     StreamPlayback playback(ring_, static_cast<int>(requests.size()));
     while (auto chunk = session->next()) {
       ChunkStats stats = stats_of(*chunk);

@@ -265,8 +265,7 @@ QStringList RemoteEngine::uploadClips(const QVector<VoiceClip>& clips) {
 
 namespace {
 
-QJsonObject speech_body(const RunRequest& request, const QString& text, const QStringList& context) {
-  const RunSettings& s = request.settings;
+QJsonObject speech_body(const RunSettings& s, int speaker, const QString& text, const QStringList& context) {
   QJsonObject body{{"model", "csm-1b"},
                    {"input", text},
                    {"voice", "alloy"},  // any built-in voice: `speaker` says who speaks
@@ -278,7 +277,7 @@ QJsonObject speech_body(const RunRequest& request, const QString& text, const QS
                    {"max_audio_ms", s.max_audio_ms},
                    {"chunk_size_ms", s.chunk_ms},
                    {"first_chunk_ms", std::min(s.first_chunk_ms, s.chunk_ms)},
-                   {"speaker", request.speaker}};
+                   {"speaker", speaker}};
   if (!context.isEmpty()) body.insert("context", QJsonArray::fromStringList(context));
   return body;
 }
@@ -340,6 +339,10 @@ RunResult RemoteEngine::run(const RunRequest& request, AudioRing* ring, const Ch
     StreamPlayback playback(ring, static_cast<int>(streams.size()));
     QEventLoop loop;
     int open = static_cast<int>(streams.size());
+    // A later group starts with the knobs as they are now.
+    RunSettings settings = request.settings;
+    quint64 sampling_seen = 0;
+    if (request.live) request.live->changedSince(sampling_seen, &settings.temperature, &settings.topk);
     for (size_t i = 0; i < streams.size(); ++i) {
       RemoteStream& st = streams[i];
       st.slot = static_cast<int>(i);
@@ -350,7 +353,7 @@ RunResult RemoteEngine::run(const RunRequest& request, AudioRing* ring, const Ch
       r.setRawHeader("X-Request-Id", st.id);
       r.setTransferTimeout(kStreamSilenceMs);
       const QByteArray body =
-          QJsonDocument(speech_body(request, request.texts[st.index], context)).toJson(QJsonDocument::Compact);
+          QJsonDocument(speech_body(settings, request.speaker, request.texts[st.index], context)).toJson(QJsonDocument::Compact);
       st.reply = net_->post(r, body);
       QObject::connect(st.reply, &QNetworkReply::readyRead, &loop, [&, i] {
         RemoteStream& s = streams[i];
@@ -369,7 +372,6 @@ RunResult RemoteEngine::run(const RunRequest& request, AudioRing* ring, const Ch
       });
     }
     QTimer tick;
-    quint64 sampling_seen = 0;
     QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
       if (request.cancel.cancelled()) {
         for (auto& s : streams)

@@ -123,6 +123,37 @@ class WorkerTest : public QObject {
     const qsizetype common = std::min(moved.size(), greedy.size());
     QVERIFY(moved.mid(0, common) != greedy.mid(0, common));
   }
+
+  // Two texts one after the other (streams at once: 1): temperature moved during
+  // the first reaches the second too, which then is not the greedy one.
+  void temperatureMovedDuringOneTextReachesTheNextText() {
+    const auto second_text = [this](bool move) {
+      QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+      QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+      RunRequest request;
+      request.texts = {"The first text.", "The second text."};
+      request.settings.max_audio_ms = 1600;
+      request.settings.chunk_ms = 80;
+      request.settings.stream_batch = 1;
+      request.settings.temperature = 0;
+      request.live = std::make_shared<LiveSampling>(0.0, request.settings.topk);
+      const auto live = request.live;
+      QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
+      if (move) {
+        if (!chunks.wait(30000)) return QVector<float>();
+        live->set(1.5, 50);
+      }
+      if (!QTest::qWaitFor([&] { return !finished.isEmpty(); }, 60000)) return QVector<float>();
+      QVector<float> audio;
+      for (const auto& args : chunks)
+        if (args.at(0).value<ChunkStats>().stream == 1) audio += args.at(1).value<QVector<float>>();
+      return audio;
+    };
+    const QVector<float> greedy = second_text(false), moved = second_text(true);
+    QCOMPARE(greedy.size(), 20 * 1920);
+    QCOMPARE(moved.size(), 20 * 1920);
+    QVERIFY(moved != greedy);
+  }
 };
 
 QTEST_GUILESS_MAIN(WorkerTest)
