@@ -5,9 +5,9 @@ csm::StreamingConfig RunSettings::toConfig() const {
   c.chunk_size_ms = chunk_ms;
   c.first_chunk_ms = std::min(first_chunk_ms, chunk_ms);
   c.frame_batch_size = frame_batch;
-  c.temperature = static_cast<float>(temperature);
-  c.topk = topk;
-  c.seed = static_cast<uint64_t>(seed);
+  c.sampling.temperature = static_cast<float>(temperature);
+  c.sampling.top_k = topk;
+  c.sampling.seed = static_cast<uint64_t>(seed);
   c.max_audio_ms = max_audio_ms;
   c.rtf_target = rtf_target;
   return c;

@@ -94,7 +94,7 @@ nlohmann::json run_sweep(const SweepOptions& o) {
   StreamingConfig base;
   base.max_audio_ms = o.frames * StreamingConfig::kFrameMs;
   base.rtf_target = o.rtf_target;
-  base.seed = 1;
+  base.sampling.seed = 1;
   (void)measure(*engine, base, 1);  // warm-up: first-touch allocations, caches
   const std::vector<bool> graphs = info.cuda_graphs_available ? std::vector<bool>{true, false} : std::vector<bool>{false};
   nlohmann::json rows = nlohmann::json::array(), out_of_memory = nlohmann::json::array();

@@ -684,15 +684,15 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
     throw bad_request("'first_chunk_ms' (" + std::to_string(config.first_chunk_ms) + ") must be at most the chunk size (" +
                           std::to_string(config.chunk_size_ms) + " ms)",
                       "first_chunk_ms");
-  if (sr.temperature) config.temperature = *sr.temperature;
-  if (sr.top_k) config.topk = *sr.top_k;
-  if (sr.seed) config.seed = *sr.seed;
+  if (sr.temperature) config.sampling.temperature = *sr.temperature;
+  if (sr.top_k) config.sampling.top_k = *sr.top_k;
+  if (sr.seed) config.sampling.seed = *sr.seed;
   config.max_audio_ms = sr.max_audio_ms;
   auto encoder = make_encoder(sr.format, e->info().sample_rate);
 
   const Inflight counted(this);  // from before submit: a drain waits for this response to be written
   std::shared_ptr<Stream> stream = s->submit(std::move(request), config);
-  LiveRegistration live(this, request_id, stream, SamplingParams{config.temperature, config.topk, config.seed});
+  LiveRegistration live(this, request_id, stream, config.sampling);
   const double sample_rate = e->info().sample_rate;
 
   // Until audio starts, an error still gets its own status: hold the first chunks

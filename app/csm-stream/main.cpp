@@ -85,7 +85,6 @@ int stream_main(int argc, char** argv) {
        {"max-audio-ms", "MS", "at most this much audio per text", "90000"},
        {"max-frames", "N", "at most this many 80 ms frames (instead of --max-audio-ms)"},
        {"no-cuda-graphs", "", "do not capture frames as CUDA graphs"},
-       {"no-compilation", "", "do not use the fused kernels"},
        {"rtf-target", "R", "real-time factor to aim for (reported)", "0.3"},
        {"quiet", "", "no status line"}});
   if (!args.parse(argc, argv)) return 0;

@@ -32,14 +32,13 @@ StreamingConfig streaming_config(const Args& args) {
   c.chunk_size_ms = static_cast<int>(*args.integer("chunk-size-ms"));
   c.first_chunk_ms = static_cast<int>(*args.integer("first-chunk-ms"));
   c.frame_batch_size = static_cast<int>(*args.integer("frame-batch-size"));
-  c.temperature = static_cast<float>(*args.number("temperature"));
-  c.topk = static_cast<int>(*args.integer("topk"));
+  c.sampling.temperature = static_cast<float>(*args.number("temperature"));
+  c.sampling.top_k = static_cast<int>(*args.integer("topk"));
   const long long seed = *args.integer("seed");
   if (seed < 0) throw Error(ErrorCode::InvalidArgument, "--seed must be >= 0");
-  c.seed = static_cast<uint64_t>(seed);
+  c.sampling.seed = static_cast<uint64_t>(seed);
   c.max_audio_ms = static_cast<int>(args.has("max-frames") ? *args.integer("max-frames") * 80 : *args.integer("max-audio-ms"));
   c.enable_cuda_graphs = !args.has("no-cuda-graphs");
-  c.enable_compilation = !args.has("no-compilation");
   c.rtf_target = *args.number("rtf-target");
   if (c.first_chunk_ms > c.chunk_size_ms && !args.has("first-chunk-ms")) c.first_chunk_ms = c.chunk_size_ms;
   c.validate();

@@ -22,7 +22,7 @@ TEST(Concurrency, SessionsRunCancelAndDieOnManyThreadsAtOnce) {
         csm::StreamingConfig config;
         config.max_audio_ms = 80 * (4 + static_cast<int>(rng() % 8));
         config.chunk_size_ms = 80 * (1 + static_cast<int>(rng() % 3));
-        config.seed = rng();
+        config.sampling.seed = rng();
         csm::CancelToken cancel;
         auto session = engine->start({{"Thread " + std::to_string(t) + " run " + std::to_string(run), t % 3, {}}},
                                      config, cancel);

@@ -101,7 +101,7 @@ TEST_F(Hub, ModelsLoadByRepoIdAndFetchMimiWhenTheCheckpointHasNone) {
   EXPECT_EQ(engine->info().model, "sesame/csm-orig");
   EXPECT_TRUE(fs::exists(fs::path(cache_) / "models--kyutai--mimi"));
   auto config = csm::StreamingConfig{};
-  config.temperature = 0;
+  config.sampling.temperature = 0;
   config.max_audio_ms = 480;
   auto session = engine->start({{"Hello from the tiny model.", 0, {}}}, config);
   std::vector<std::vector<int32_t>> frames;

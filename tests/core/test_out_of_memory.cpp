@@ -25,7 +25,7 @@ csm::StreamingConfig config(int max_ms) {
   c.chunk_size_ms = 800;  // ten frames a chunk: a failure lands between chunks
   c.first_chunk_ms = 80;
   c.max_audio_ms = max_ms;
-  c.seed = 11;
+  c.sampling.seed = 11;
   return c;
 }
 

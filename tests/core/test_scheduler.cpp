@@ -24,8 +24,8 @@ csm::StreamingConfig config(uint64_t seed, int max_ms = 800) {
   csm::StreamingConfig c;
   c.chunk_size_ms = 160;
   c.first_chunk_ms = 80;
-  c.temperature = 0.9f;
-  c.seed = seed;
+  c.sampling.temperature = 0.9f;
+  c.sampling.seed = seed;
   c.max_audio_ms = max_ms;
   return c;
 }

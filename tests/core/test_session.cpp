@@ -42,7 +42,7 @@ csm::StreamingConfig config(int chunk, int first, int batch, int max_ms = 1600) 
   c.first_chunk_ms = first;
   c.frame_batch_size = batch;
   c.max_audio_ms = max_ms;
-  c.seed = 7;
+  c.sampling.seed = 7;
   return c;
 }
 
@@ -113,7 +113,7 @@ TEST(Session, BatchedStreamsEqualTheirSingleRunsAtTemperatureZero) {
   CSM_REQUIRE_FIXTURE(dir, "tiny-a/hf");
   const auto engine = csm::Engine::load({dir});
   auto c = config(160, 80, 2, 960);
-  c.temperature = 0;
+  c.sampling.temperature = 0;
   const std::vector<std::string> texts = {"Hello from the tiny model.", "A second, somewhat longer text to speak here.",
                                           "Third."};
   std::vector<csm::Request> requests;
@@ -158,8 +158,8 @@ TEST(Session, BadSettingsAndInputsAreRefusedClearly) {
   bad.chunk_size_ms = 100;
   bad.first_chunk_ms = 0;
   bad.frame_batch_size = 0;
-  bad.temperature = -1;
-  bad.topk = -2;
+  bad.sampling.temperature = -1;
+  bad.sampling.top_k = -2;
   bad.max_audio_ms = 10;
   const auto problems = bad.problems();
   EXPECT_EQ(problems.size(), 6u);

@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
       config.first_chunk_ms = 80;
       config.frame_batch_size = 1 + static_cast<int>(rng() % 4);
       config.max_audio_ms = 80 * (10 + static_cast<int>(rng() % 20));
-      config.seed = rng();
+      config.sampling.seed = rng();
       std::vector<csm::Request> requests;
       const int streams = 1 + static_cast<int>(rng() % 3);
       for (int s = 0; s < streams; ++s) requests.push_back({"Soak run " + std::to_string(runs) + ", stream " + std::to_string(s), s, {}});

@@ -77,9 +77,9 @@ class MainWindowTest : public QObject {
     QCOMPARE(s.max_audio_ms, 2000);
     const csm::StreamingConfig c = s.toConfig();
     QCOMPARE(c.chunk_size_ms, 160);
-    QCOMPARE(c.topk, 20);
+    QCOMPARE(c.sampling.top_k, 20);
     QCOMPARE(c.frame_batch_size, 2);
-    QVERIFY(std::abs(c.temperature - 0.5f) < 1e-6);
+    QVERIFY(std::abs(c.sampling.temperature - 0.5f) < 1e-6);
     QVERIFY(!w.lastAudio().isEmpty());
     QCOMPARE(w.history().list().size(), 1);  // the run was recorded
     QVERIFY(QFile::exists(w.history().list().front().audioPath));

@@ -5,18 +5,19 @@
 #include <string>
 #include <vector>
 
+#include "csm/generation.h"
+
 namespace csm {
 
 struct StreamingConfig {
   int chunk_size_ms = 320;        // audio per chunk after the first; a multiple of 80 ms
   int first_chunk_ms = 80;        // the first chunk may be smaller to cut time to first audio
   int frame_batch_size = 4;       // frames Mimi decodes per call
-  float temperature = 0.9f;       // 0 = greedy
-  int topk = 50;
-  uint64_t seed = 0;
+  SamplingParams sampling;        // temperature (0 = greedy), top_k, seed; live-changeable per stream
   int max_audio_ms = 90000;       // per stream
-  bool enable_cuda_graphs = true;   // a request: CUDA only, reported in the run's metrics
-  bool enable_compilation = true;   // fused kernels where the build has them
+  // A request: CUDA only. A frame runs eagerly while any live stream asked for no graphs;
+  // the run's metrics say how frames ran.
+  bool enable_cuda_graphs = true;
   double rtf_target = 0.3;          // what csm-bench's recommendation aims for
 
   static constexpr int kFrameMs = 80;

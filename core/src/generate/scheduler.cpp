@@ -350,7 +350,7 @@ class BatchingScheduler final : public Scheduler {
                                     "this request");
     slot.piece_limit = piece.frame_limit;
     slot.piece_frames.clear();
-    const SamplingParams sampling{config.temperature, config.topk, config.seed + static_cast<uint64_t>(slot.pieces_done)};
+    const SamplingParams sampling{config.sampling.temperature, config.sampling.top_k, config.sampling.seed + static_cast<uint64_t>(slot.pieces_done)};
     step().prefill(index, piece.prompt, sampling);
   }
 

@@ -136,7 +136,7 @@ class SessionImpl final : public Session {
     int64_t frames = 0;
     for (size_t i : active_) frames = std::max(frames, streams_[i].piece_frame_limit);
     FrameGeneratorOptions options;
-    options.sampling = sampling_.has_value() ? *sampling_ : SamplingParams{config_.temperature, config_.topk, config_.seed + pieces_started_};
+    options.sampling = sampling_.has_value() ? *sampling_ : SamplingParams{config_.sampling.temperature, config_.sampling.top_k, config_.sampling.seed + pieces_started_};
     options.max_frames = frames;
     options.decodable_codes = parts_->mimi->config().codebook_size;
     options.cuda_graphs = config_.enable_cuda_graphs;

@@ -19,9 +19,9 @@ std::vector<std::string> StreamingConfig::problems() const {
                   std::to_string(chunk_size_ms) + ")");
   if (frame_batch_size < 1 || frame_batch_size > 256)
     out.push_back("frame_batch_size must be 1..256, got " + std::to_string(frame_batch_size));
-  if (!std::isfinite(temperature) || temperature < 0 || temperature > 10)
-    out.push_back("temperature must be 0..10 (0 = greedy), got " + std::to_string(temperature));
-  if (topk < 0) out.push_back("topk must be >= 0 (0 = no cut-off), got " + std::to_string(topk));
+  if (!std::isfinite(sampling.temperature) || sampling.temperature < 0 || sampling.temperature > 10)
+    out.push_back("temperature must be 0..10 (0 = greedy), got " + std::to_string(sampling.temperature));
+  if (sampling.top_k < 0) out.push_back("top_k must be >= 0 (0 = no cut-off), got " + std::to_string(sampling.top_k));
   if (max_audio_ms < kFrameMs) out.push_back("max_audio_ms must be at least 80, got " + std::to_string(max_audio_ms));
   if (!std::isfinite(rtf_target) || rtf_target <= 0) out.push_back("rtf_target must be positive");
   return out;
