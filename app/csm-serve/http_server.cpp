@@ -34,17 +34,6 @@ using nlohmann::json;
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
-const char* stop_label(StopReason stop) {
-  switch (stop) {
-    case StopReason::EndOfSpeech: return "end_of_speech";
-    case StopReason::MaxLength: return "max_length";
-    case StopReason::Cancelled: return "cancelled";
-    case StopReason::Failed: return "failed";
-    case StopReason::Running: return "running";
-  }
-  return "unknown";
-}
-
 std::string new_request_id() {
   static std::atomic<uint64_t> counter{0};
   static const uint64_t salt = std::random_device{}();
@@ -813,7 +802,7 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
   const double audio_ms = 1000.0 * static_cast<double>(samples_total) / sample_rate;
   const double wall_ms = ms_since(received);
   const double rtf = audio_ms > 0 ? wall_ms / audio_ms : 0;
-  metrics.stream_done(rtf, first_audio_ms / 1000.0, audio_ms / 1000.0, failure.empty() ? stop_label(summary.stop) : "failed");
+  metrics.stream_done(rtf, first_audio_ms / 1000.0, audio_ms / 1000.0, failure.empty() ? csm::to_string(summary.stop) : "failed");
   if (!failure.empty()) {
     // Audio already started: the status is sent. SSE says so in an event; raw audio is cut.
     if (!sse) return false;
@@ -834,7 +823,7 @@ bool HttpServer::Impl::speech(Conn& conn, const http::request<http::string_body>
                  {"rtf", rtf},
                  {"first_audio_ms", first_audio_ms},
                  {"queued_ms", stream->queued_ms()},
-                 {"stop", stop_label(summary.stop)}};
+                 {"stop", csm::to_string(summary.stop)}};
     add_sampling(done);
     if (!write_bytes(sse_audio_done(usage, done))) return client_lost();
   }

@@ -67,7 +67,7 @@ int run_codes_only(const Args& args, const std::string& text) {
   if (live) std::fprintf(stderr, "\n");
   write_codes_json(args.get("codes-out"), codes);
   std::fprintf(stderr, "csm-stream: %zu frames (%s), codes: %s\n", codes.frames.size(),
-               codes.frames.size() < static_cast<size_t>(max_frames) ? "end of speech" : "max frames",
+               codes.frames.size() < static_cast<size_t>(max_frames) ? "end_of_speech" : "max_length",
                args.get("codes-out").c_str());
   return 0;
 }

@@ -79,7 +79,11 @@ struct AudioChunk {
 };
 
 enum class StopReason { Running, EndOfSpeech, MaxLength, Cancelled, Failed };
+// The one stop vocabulary, for logs, files, HTTP and the studio's history alike:
+// "running", "end_of_speech", "max_length", "cancelled", "failed".
 const char* to_string(StopReason reason);
+// The reverse; nothing for a label that is none of those.
+std::optional<StopReason> stop_reason_from_string(const std::string& label);
 
 struct StreamSummary {
   int64_t frames = 0;

@@ -140,12 +140,19 @@ std::shared_ptr<const Engine> Engine::load(const EngineOptions& options) {
 const char* to_string(StopReason reason) {
   switch (reason) {
     case StopReason::Running: return "running";
-    case StopReason::EndOfSpeech: return "end of speech";
-    case StopReason::MaxLength: return "max length";
+    case StopReason::EndOfSpeech: return "end_of_speech";
+    case StopReason::MaxLength: return "max_length";
     case StopReason::Cancelled: return "cancelled";
     case StopReason::Failed: return "failed";
   }
   return "?";
+}
+
+std::optional<StopReason> stop_reason_from_string(const std::string& label) {
+  for (auto r : {StopReason::Running, StopReason::EndOfSpeech, StopReason::MaxLength, StopReason::Cancelled,
+                 StopReason::Failed})
+    if (label == to_string(r)) return r;
+  return std::nullopt;
 }
 
 }  // namespace csm
