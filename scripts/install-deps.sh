@@ -1,19 +1,11 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package the build and the tests need. Idempotent.
+# Installs every Debian 12 package the build and the tests need (scripts/packages.sh
+# has the list). Idempotent.
 set -euo pipefail
-packages=(
-  build-essential cmake ninja-build ccache pkg-config git
-  libtorch-dev libopenblas0-openmp nlohmann-json3-dev libpcre2-dev libsentencepiece-dev sentencepiece
-  libsndfile1-dev libsoxr-dev libpulse-dev libssl-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  desktop-file-utils appstream dpkg-dev
-  qt6-base-dev qt6-multimedia-dev qt6-tools-dev qt6-l10n-tools libqt6sql6-sqlite libqcustomplot-dev
-  xvfb xauth pulseaudio pulseaudio-utils imagemagick sox espeak-ng clang libclang-rt-14-dev
-  libboost-dev nginx-light curl python3 python3-venv
-)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+# shellcheck source=packages.sh
+source "$(dirname "$0")/packages.sh"
+packages=("${engine_packages[@]}" "${debian_torch_packages[@]}" "${studio_packages[@]}" "${test_packages[@]}")
+mapfile -t missing < <(missing_packages "${packages[@]}")
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages already installed"
   exit 0

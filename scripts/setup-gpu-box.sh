@@ -41,10 +41,10 @@ fi
 command -v apt-get >/dev/null || die "this script needs apt-get (Debian or Ubuntu)"
 
 say "Installing build dependencies (apt-get; already installed packages are skipped)"
-packages=(build-essential cmake ninja-build pkg-config git nlohmann-json3-dev libpcre2-dev libsentencepiece-dev
-          sentencepiece libsndfile1-dev libsoxr-dev libcurl4-openssl-dev libssl-dev libpulse-dev libgtest-dev sox)
-missing=()
-for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+# shellcheck source=packages.sh
+source scripts/packages.sh  # the one package list: the engine's part
+packages=("${engine_packages[@]}")
+mapfile -t missing < <(missing_packages "${packages[@]}")
 if ((${#missing[@]})); then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   run $SUDO apt-get update -qq || die "apt-get update failed: check the network"
@@ -54,18 +54,7 @@ else
 fi
 
 say "Building the engine against PyTorch's LibTorch (build-gpu/)"
-torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null) || torch_prefix=""
-if [[ -z "$torch_prefix" && -d /usr/lib/x86_64-linux-gnu/cmake/Torch ]]; then
-  torch_prefix=/usr/lib/x86_64-linux-gnu/cmake/Torch
-  echo "    PyTorch not found for python3; using the system LibTorch (CPU only)"
-elif [[ -z "$torch_prefix" ]]; then
-  if ((dry_run)); then torch_prefix="<PyTorch's cmake prefix>"; echo "    (PyTorch is not installed here)"
-  else die "PyTorch is not installed for python3: pip install torch (a CUDA build), then run this again"; fi
-fi
-echo "    LibTorch from $torch_prefix"
-run cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCSM_BUILD_GUI=OFF -DCMAKE_PREFIX_PATH="$torch_prefix" \
-  || die "configuring failed (see above)"
-run cmake --build build-gpu --parallel "$(nproc)" || die "the build failed (see above)"
+run scripts/build.sh --gpu-box || die "the build failed (see above)"
 
 say "Getting the model ($model) into the Hugging Face cache"
 if [[ "$model" == */* && ! -e "$model" && -z "${HF_TOKEN:-}" && ! -f "${HF_HOME:-$HOME/.cache/huggingface}/token" ]]; then

@@ -18,7 +18,7 @@ at::Device parse_device(const std::string& device) {
                 "check nvidia-smi and the driver, or use --device cpu");
 #else
     throw Error(ErrorCode::DeviceUnavailable, "device \"" + device + "\" asked for, but this LibTorch has no CUDA",
-                "use --device cpu, or build against a CUDA LibTorch (scripts/build-cuda.sh)");
+                "use --device cpu, or build against a CUDA LibTorch (scripts/build.sh --cuda)");
 #endif
   }
   if (!parsed.is_cpu() && !parsed.is_cuda())
