@@ -15,7 +15,7 @@ Args::Args(std::string program, std::string summary, std::vector<Option> options
 
 const Option* Args::find(const std::string& name) const {
   for (const auto& o : options_)
-    if (o.name == name) return &o;
+    if (o.name == name || (!o.alias.empty() && o.alias == name)) return &o;
   return nullptr;
 }
 
@@ -52,7 +52,7 @@ bool Args::parse(int argc, char** argv) {
         throw Error(ErrorCode::InvalidArgument, program_ + ": --" + name + " needs a value (" + option->value_name + ")");
       value = argv[++i];
     }
-    auto& slot = values_[name];
+    auto& slot = values_[option->name];
     if (!slot.empty() && !option->repeatable)
       throw Error(ErrorCode::InvalidArgument, program_ + ": --" + name + " given more than once");
     slot.push_back(value);

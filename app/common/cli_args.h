@@ -15,6 +15,7 @@ struct Option {
   std::string help;
   std::string default_value;
   bool repeatable = false;
+  std::string alias;        // an older spelling, still accepted (read under `name`)
 };
 
 class Args {

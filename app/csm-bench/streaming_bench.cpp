@@ -23,6 +23,7 @@ nlohmann::json measure(const Engine& engine, const StreamingConfig& config, int 
   std::vector<Request> requests;
   for (int s = 0; s < streams; ++s)
     requests.push_back({"Benchmarking streaming speech, stream " + std::to_string(s + 1) + ".", s % 2, {}});
+  engine.scheduler().set_max_streams(streams);  // all of them at once: the batch measured
   auto session = engine.start(requests, config);
   std::vector<double> latencies;
   while (auto chunk = session->next())

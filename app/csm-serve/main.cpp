@@ -85,9 +85,8 @@ int serve_main(int argc, char** argv) {
   options.write_timeout = std::chrono::seconds(positive(args, "write-timeout-s", 1, 3600));
   options.idle_timeout = std::chrono::seconds(positive(args, "idle-timeout-s", 1, 3600));
   options.max_connections = positive(args, "max-connections", 1, 1 << 20);
-  csm::SchedulerOptions scheduler_options;
-  scheduler_options.max_streams = positive(args, "max-streams", 1, 4096);
-  scheduler_options.max_queue = positive(args, "max-queue", 0, 1 << 20);
+  const int max_streams = static_cast<int>(positive(args, "max-streams", 1, 4096));
+  const int max_queue = static_cast<int>(positive(args, "max-queue", 0, 1 << 20));
   csm::StreamingConfig probe;
   probe.chunk_size_ms = options.chunk_size_ms;
   probe.first_chunk_ms = options.first_chunk_ms;
@@ -125,12 +124,15 @@ int serve_main(int argc, char** argv) {
 
   csm::EngineOptions engine_options{args.get("model"), args.get("tokenizer"), args.get("codec"), args.get("device"),
                                     args.get("dtype"), {}};
+  engine_options.max_streams = max_streams;
+  engine_options.max_queue = max_queue;
+  engine_options.smaller_run_hint = "try fewer streams at once (--max-streams), or shorter text";
   auto engine = csm::Engine::load(engine_options);
-  std::shared_ptr<csm::Scheduler> scheduler = csm::Scheduler::create(engine, scheduler_options);
+  // The engine's own scheduler, kept alive with the engine.
+  std::shared_ptr<csm::Scheduler> scheduler(engine, &engine->scheduler());
   server.set_model(engine, scheduler);
   std::fprintf(stderr, "csm-serve: ready: %s on %s (%s), %d streams at once, queue %d\n", engine->info().label.c_str(),
-               engine->info().device.c_str(), engine->info().dtype.c_str(), scheduler_options.max_streams,
-               scheduler_options.max_queue);
+               engine->info().device.c_str(), engine->info().dtype.c_str(), max_streams, max_queue);
   for (;;) std::this_thread::sleep_for(std::chrono::hours(1));  // the signal thread ends the process
 }
 

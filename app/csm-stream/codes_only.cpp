@@ -37,7 +37,7 @@ std::vector<Segment> context(const Args& args, const Model& model) {
 int run_codes_only(const Args& args, const std::string& text) {
   SamplingParams sampling;
   sampling.temperature = static_cast<float>(*args.number("temperature"));
-  sampling.top_k = static_cast<int>(*args.integer("topk"));
+  sampling.top_k = static_cast<int>(*args.integer("top-k"));
   sampling.seed = static_cast<uint64_t>(*args.integer("seed"));
   const long long max_frames =
       args.has("max-frames") ? *args.integer("max-frames") : *args.integer("max-audio-ms") / 80;

@@ -80,7 +80,7 @@ int stream_main(int argc, char** argv) {
        {"first-chunk-ms", "MS", "the first chunk, smaller for earlier first audio", "80"},
        {"frame-batch-size", "N", "frames Mimi decodes per call", "4"},
        {"temperature", "T", "sampling temperature; 0 = greedy", "0.9"},
-       {"topk", "K", "top-k sampling cut-off", "50"},
+       {"top-k", "K", "top-k sampling cut-off (0: none; --topk is accepted too)", "50", false, "topk"},
        {"seed", "N", "random seed", "0"},
        {"max-audio-ms", "MS", "at most this much audio per text", "90000"},
        {"max-frames", "N", "at most this many 80 ms frames (instead of --max-audio-ms)"},

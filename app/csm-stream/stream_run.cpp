@@ -33,7 +33,7 @@ StreamingConfig streaming_config(const Args& args) {
   c.first_chunk_ms = static_cast<int>(*args.integer("first-chunk-ms"));
   c.frame_batch_size = static_cast<int>(*args.integer("frame-batch-size"));
   c.sampling.temperature = static_cast<float>(*args.number("temperature"));
-  c.sampling.top_k = static_cast<int>(*args.integer("topk"));
+  c.sampling.top_k = static_cast<int>(*args.integer("top-k"));
   const long long seed = *args.integer("seed");
   if (seed < 0) throw Error(ErrorCode::InvalidArgument, "--seed must be >= 0");
   c.sampling.seed = static_cast<uint64_t>(seed);
@@ -123,6 +123,8 @@ int run_stream(const Args& args, const std::vector<std::string>& texts) {
   if (group < 1) throw Error(ErrorCode::InvalidArgument, "--stream-batch must be >= 1");
 
   EngineOptions options{args.get("model"), args.get("tokenizer"), args.get("codec"), args.get("device"), args.get("dtype"), {}};
+  options.max_streams = static_cast<int>(group);  // the scheduler's slots: texts beyond them wait their turn
+  options.smaller_run_hint = "try fewer streams at once (--stream-batch), shorter text, or a smaller dtype";
   options.download_progress = download_bar(isatty(STDERR_FILENO) && !args.has("quiet"));
   const auto engine = Engine::load(options);
   const EngineInfo& info = engine->info();
@@ -145,53 +147,50 @@ int run_stream(const Args& args, const std::vector<std::string>& texts) {
   std::signal(SIGINT, on_interrupt);
   bool cancelled = false;
   double total_audio_ms = 0;
-  for (size_t begin = 0; begin < texts.size() && !cancelled; begin += static_cast<size_t>(group)) {
-    const size_t end = std::min(texts.size(), begin + static_cast<size_t>(group));
-    std::vector<Request> requests;
-    std::vector<StreamSinks> sinks(end - begin);
-    for (size_t i = begin; i < end; ++i) {
-      requests.push_back({texts[i], static_cast<int>(speaker), context});
-      std::string path = args.get("out");
-      if (batch_mode) {
-        char name[32];
-        std::snprintf(name, sizeof name, "%03zu.wav", i + 1);
-        path = (std::filesystem::path(args.get("out-dir")) / name).string();
-      }
-      if (!path.empty()) sinks[i - begin].wav = std::make_unique<WavWriter>(path, info.sample_rate, format);
+  std::vector<Request> requests;
+  std::vector<StreamSinks> sinks(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    requests.push_back({texts[i], static_cast<int>(speaker), context});
+    std::string path = args.get("out");
+    if (batch_mode) {
+      char name[32];
+      std::snprintf(name, sizeof name, "%03zu.wav", i + 1);
+      path = (std::filesystem::path(args.get("out-dir")) / name).string();
     }
-    std::unique_ptr<Session> session;
-    try {
-      session = engine->start(std::move(requests), config, cancel);
-      while (auto chunk = session->next()) {
-        auto& sink = sinks[static_cast<size_t>(chunk->stream)];
-        if (sink.wav) sink.wav->write(chunk->samples);
-        if (player) player->play(chunk->samples);
-        sink.codes.frames.insert(sink.codes.frames.end(), chunk->codes.begin(), chunk->codes.end());
-        if (metrics.is_open()) metrics << metrics_line(*chunk).dump() << "\n" << std::flush;
-        if (live) {
-          const auto& m = chunk->metrics;
-          std::fprintf(stderr, "\r  audio %6.2f s | RTF %5.2f | first audio %6.0f ms | %5.1f frames/s   ",
-                       (chunk->first_frame + chunk->codes.size()) * 0.08, m.rtf, m.first_audio_ms, m.frames_per_s);
-        }
-      }
-    } catch (const Error&) {
-      if (live) std::fprintf(stderr, "\n");
-      keep_what_was_made(sinks, info.sample_rate, args.has("codes-out") ? args.get("codes-out") : std::string());
-      throw;
-    }
-    if (live) std::fprintf(stderr, "\n");
-    const RunSummary& summary = session->summary();
-    for (size_t i = 0; i < sinks.size(); ++i) {
-      if (sinks[i].wav) sinks[i].wav->close();
-      const auto& s = summary.streams[i];
-      total_audio_ms += s.audio_ms;
-      cancelled = cancelled || s.stop == StopReason::Cancelled;
-      std::fprintf(stderr, "csm-stream: %s%.2f s of audio in %zu frames (%s), RTF %.2f, first audio %.0f ms\n",
-                   batch_mode ? ("text " + std::to_string(begin + i + 1) + ": ").c_str() : "", s.audio_ms / 1000.0,
-                   static_cast<size_t>(s.frames), to_string(s.stop), summary.rtf, summary.first_audio_ms);
-    }
-    if (args.has("codes-out")) write_codes_json(args.get("codes-out"), sinks.front().codes);
+    if (!path.empty()) sinks[i].wav = std::make_unique<WavWriter>(path, info.sample_rate, format);
   }
+  std::unique_ptr<Session> session;
+  try {
+    session = engine->start(std::move(requests), config, cancel);
+    while (auto chunk = session->next()) {
+      auto& sink = sinks[static_cast<size_t>(chunk->stream)];
+      if (sink.wav) sink.wav->write(chunk->samples);
+      if (player) player->play(chunk->samples);
+      sink.codes.frames.insert(sink.codes.frames.end(), chunk->codes.begin(), chunk->codes.end());
+      if (metrics.is_open()) metrics << metrics_line(*chunk).dump() << "\n" << std::flush;
+      if (live) {
+        const auto& m = chunk->metrics;
+        std::fprintf(stderr, "\r  audio %6.2f s | RTF %5.2f | first audio %6.0f ms | %5.1f frames/s   ",
+                     (chunk->first_frame + chunk->codes.size()) * 0.08, m.rtf, m.first_audio_ms, m.frames_per_s);
+      }
+    }
+  } catch (const Error&) {
+    if (live) std::fprintf(stderr, "\n");
+    keep_what_was_made(sinks, info.sample_rate, args.has("codes-out") ? args.get("codes-out") : std::string());
+    throw;
+  }
+  if (live) std::fprintf(stderr, "\n");
+  const RunSummary& summary = session->summary();
+  for (size_t i = 0; i < sinks.size(); ++i) {
+    if (sinks[i].wav) sinks[i].wav->close();
+    const auto& s = summary.streams[i];
+    total_audio_ms += s.audio_ms;
+    cancelled = cancelled || s.stop == StopReason::Cancelled;
+    std::fprintf(stderr, "csm-stream: %s%.2f s of audio in %zu frames (%s), RTF %.2f, first audio %.0f ms\n",
+                 batch_mode ? ("text " + std::to_string(i + 1) + ": ").c_str() : "", s.audio_ms / 1000.0,
+                 static_cast<size_t>(s.frames), to_string(s.stop), summary.rtf, summary.first_audio_ms);
+  }
+  if (args.has("codes-out")) write_codes_json(args.get("codes-out"), sinks.front().codes);
   if (player) {
     if (cancelled) player->stop();
     player->finish();

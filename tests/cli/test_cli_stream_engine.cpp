@@ -98,4 +98,19 @@ TEST(CsmStreamEngine, BadSettingsAreRefusedBeforeAnyWork) {
   EXPECT_NE(nothing.err.find("--out"), std::string::npos) << nothing.err;
 }
 
+TEST(CsmStreamEngine, TopKHasOneNameAndTheOldSpellingStillWorks) {
+  const std::string dir = csm::test::temp_dir("topk");
+  for (const char* flag : {"--top-k", "--topk"}) {
+    const auto r = run_process(tool("csm-stream") + " --text 'Top k.' --max-audio-ms 160 " + flag + " 5 --out " + dir +
+                               "/a.wav");
+    EXPECT_EQ(r.exit_code, 0) << flag << ": " << r.err;
+    EXPECT_NE(r.err.find("(max_length)"), std::string::npos) << "one stop vocabulary: " << r.err;
+  }
+  const auto both = run_process(tool("csm-stream") + " --text 'x' --top-k 5 --topk 6 --out " + dir + "/b.wav");
+  EXPECT_NE(both.exit_code, 0);
+  EXPECT_NE(both.err.find("given more than once"), std::string::npos) << both.err;
+  const auto help = run_process(tool("csm-stream") + " --help");
+  EXPECT_NE(help.out.find("--top-k K"), std::string::npos) << help.out;
+}
+
 }  // namespace

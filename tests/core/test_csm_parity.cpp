@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "csm/tokenizer.h"
-#include "generate/frame_generator.h"
+#include "support/frame_runner.h"
 #include "generate/prompt_builder.h"
 #include "io/safetensors_file.h"
 #include "io/tensor_store.h"
@@ -85,7 +85,7 @@ TEST_P(CsmParity, DepthDecoderStepByStep) {
 TEST_P(CsmParity, GreedyFramesLogitsAndStates) {
   const auto rows = expect("prompt_tokens").unsqueeze(0), mask = expect("prompt_mask").unsqueeze(0);
   const auto frames = expect("greedy_frames");
-  csm::FrameGenerator generator(model_, rows, mask, {0.0f, 50, 0}, frames.size(0));
+  csm::test::FrameRunner generator(model_, rows, mask, {0.0f, 50, 0}, frames.size(0));
   for (int64_t t = 0; t < frames.size(0); ++t) {
     const auto frame = generator.next_frame();
     EXPECT_TRUE(same_values(frame[0], frames[t])) << "frame " << t;
@@ -108,7 +108,7 @@ TEST_P(CsmParity, VoiceContextPrompt) {
   ASSERT_TRUE(same_values(prompt.rows, expect("context_tokens")));
   ASSERT_TRUE(same_values(prompt.mask, expect("context_mask")));
   const auto frames = expect("context_greedy_frames");
-  csm::FrameGenerator generator(model_, prompt.rows.unsqueeze(0), prompt.mask.unsqueeze(0), {0.0f, 50, 0},
+  csm::test::FrameRunner generator(model_, prompt.rows.unsqueeze(0), prompt.mask.unsqueeze(0), {0.0f, 50, 0},
                                 frames.size(0));
   for (int64_t t = 0; t < frames.size(0); ++t) {
     const auto frame = generator.next_frame();
@@ -199,7 +199,7 @@ TEST(CsmBatching, EachStreamOfABatchEqualsItsUnbatchedRun) {
   const std::vector<csm::PromptRows> prompts = {{expected.tensor("prompt_tokens"), expected.tensor("prompt_mask")},
                                                 {expected.tensor("context_tokens"), expected.tensor("context_mask")},
                                                 {expected.tensor("prompt_tokens"), expected.tensor("prompt_mask")}};
-  csm::FrameGenerator batch(model, prompts, {{0.0f, 50, 0}, 8, 0});
+  csm::test::FrameRunner batch(model, prompts, {{0.0f, 50, 0}, 8, 0});
   const auto alone = expected.tensor("greedy_frames"), with_context = expected.tensor("context_greedy_frames");
   for (int64_t t = 0; t < 8; ++t) {
     const auto frame = batch.next_frame();
@@ -214,7 +214,7 @@ TEST(CsmBatching, CancelInsideAFrameReturnsNothing) {
   CSM_REQUIRE_FIXTURE(dir, "tiny-a/orig");
   const auto model = load_model(dir, at::kFloat);
   const auto rows = at::zeros({1, 3, 17}, at::kLong), mask = at::ones({1, 3, 17}, at::kBool);
-  csm::FrameGenerator generator(model, rows, mask, {0.9f, 50, 1}, 4);
+  csm::test::FrameRunner generator(model, rows, mask, {0.9f, 50, 1}, 4);
   int checks = 0;
   EXPECT_FALSE(generator.next_frame([&] { return ++checks > 3; }).defined());
   EXPECT_EQ(checks, 4);  // asked between depth steps, stopped at the first "yes"
@@ -231,7 +231,7 @@ TEST(CsmBf16, Codebook0LogitsStayCloseToTheFp32Reference) {
   CSM_REQUIRE_FIXTURE(expected_path, "tiny-a/expected/expected.safetensors");
   const csm::SafetensorsFile expected(expected_path);
   const auto model = load_model(dir, at::kBFloat16);
-  csm::FrameGenerator generator(model, expected.tensor("prompt_tokens").unsqueeze(0),
+  csm::test::FrameRunner generator(model, expected.tensor("prompt_tokens").unsqueeze(0),
                                 expected.tensor("prompt_mask").unsqueeze(0), {0.0f, 50, 0}, 4);
   (void)generator.next_frame();
   const auto logits = generator.last_c0_logits()[0];

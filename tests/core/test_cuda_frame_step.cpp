@@ -6,7 +6,7 @@
 
 #include "generate/demo_model.h"
 #include "generate/frame_census.h"
-#include "generate/frame_generator.h"
+#include "support/frame_runner.h"
 #include "generate/frame_step.h"
 #include "io/safetensors_file.h"
 #include "io/tensor_store.h"
@@ -40,10 +40,10 @@ TEST(CudaFrameStep, GreedyFramesInFp32EqualTheFixtureWithGraphsAndWithout) {
   const auto frames = expected.tensor("greedy_frames");
   const csm::PromptRows prompt{expected.tensor("prompt_tokens"), expected.tensor("prompt_mask")};
   for (bool graphs : {true, false}) {
-    csm::FrameGenerator generator(model, {prompt}, {{0.0f, 50, 0}, frames.size(0), 0, graphs});
+    csm::test::FrameRunner generator(model, {prompt}, {{0.0f, 50, 0}, frames.size(0), 0, graphs});
     for (int64_t t = 0; t < frames.size(0); ++t)
       EXPECT_TRUE(same_values(generator.next_frame()[0], frames[t])) << "frame " << t << (graphs ? " (graph)" : "");
-    EXPECT_EQ(generator.step().graphed(), graphs) << generator.step().graph_note();
+    EXPECT_EQ(generator.step().graphed_last(), graphs) << generator.step().graph_note();
   }
 }
 
@@ -59,7 +59,7 @@ TEST(CudaFrameStep, AReplayedGraphSamplesExactlyWhatEagerSamples) {
       ASSERT_TRUE(step.run());
       runs[graphs].push_back(step.codes().clone());
     }
-    EXPECT_EQ(step.graphed(), graphs == 1) << step.graph_note();
+    EXPECT_EQ(step.graphed_last(), graphs == 1) << step.graph_note();
   }
   for (int t = 0; t < 16; ++t) EXPECT_TRUE(same_values(runs[1][t], runs[0][t])) << "frame " << t;
 }

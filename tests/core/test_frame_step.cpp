@@ -7,7 +7,7 @@
 #include "csm/error.h"
 #include "generate/demo_model.h"
 #include "generate/frame_census.h"
-#include "generate/frame_generator.h"
+#include "support/frame_runner.h"
 #include "generate/frame_step.h"
 #include "model/csm_model.h"
 #include "runtime/op_census.h"
@@ -62,7 +62,7 @@ TEST(FrameStep, GreedyFramesEqualThePlainReferenceAcrossAnAttentionWindowBoundar
   // 250 prompt rows: frames 6.. are written past position 256, the first window bucket.
   const auto prompt = text_prompt(250, 1, cb);
   const auto expected = reference_greedy_frames(*model, prompt, 12);
-  csm::FrameGenerator generator(model, {prompt}, {{0.0f, 50, 0}, 12, 0, true});
+  csm::test::FrameRunner generator(model, {prompt}, {{0.0f, 50, 0}, 12, 0, true});
   for (int t = 0; t < 12; ++t) EXPECT_TRUE(same_values(generator.next_frame()[0], expected[t])) << "frame " << t;
   EXPECT_EQ(generator.step().position(0), 250 + 12);
 }
@@ -72,7 +72,7 @@ TEST(FrameStep, OneSeedSamplesTheSameCodesInEverySlotAndAlone) {
   const int cb = model->config().num_codebooks;
   const auto prompt = text_prompt(20, 5, cb);
   const csm::SamplingParams sampling{0.9f, 50, 1234};
-  csm::FrameGenerator alone(model, {prompt}, {sampling, 6, 2048, true});
+  csm::test::FrameRunner alone(model, {prompt}, {sampling, 6, 2048, true});
   // Four slots: the same prompt and seed in slots 0 and 2, other seeds between.
   csm::FrameStep step(model, {4, 2048, true});
   step.prefill(0, prompt, sampling);
@@ -96,7 +96,7 @@ TEST(FrameStep, AReleasedSlotIsReusedAsIfNew) {
   const int cb = model->config().num_codebooks;
   const csm::SamplingParams sampling{0.9f, 50, 7};
   const auto fresh_prompt = text_prompt(15, 2, cb);
-  csm::FrameGenerator fresh(model, {fresh_prompt}, {sampling, 5, 2048, true});
+  csm::test::FrameRunner fresh(model, {fresh_prompt}, {sampling, 5, 2048, true});
   csm::FrameStep step(model, {2, 2048, true});
   step.prefill(0, text_prompt(40, 3, cb), {0.9f, 50, 1});
   step.prefill(1, text_prompt(60, 4, cb), {0.9f, 50, 2});

@@ -20,6 +20,16 @@ std::shared_ptr<const csm::Engine> demo() {
   return engine;
 }
 
+// An engine of its own (and so a scheduler of its own): `slots` streams at once,
+// `queue` more waiting.
+std::shared_ptr<const csm::Engine> engine_with(int slots, int queue) {
+  csm::EngineOptions o;
+  o.model = "demo";
+  o.max_streams = slots;
+  o.max_queue = queue;
+  return csm::Engine::load(o);
+}
+
 csm::StreamingConfig config(uint64_t seed, int max_ms = 800) {
   csm::StreamingConfig c;
   c.chunk_size_ms = 160;
@@ -70,7 +80,8 @@ bool wait_for(const std::function<bool()>& condition, std::chrono::seconds limit
 }
 
 TEST(Scheduler, StreamGivesItsChunksInOrderThenEnds) {
-  auto scheduler = csm::Scheduler::create(demo(), {2, 4});
+  const auto engine = engine_with(2, 4);
+  csm::Scheduler* scheduler = &engine->scheduler();
   auto stream = scheduler->submit({"Hello there.", 0, {}}, config(1, 800));
   const Collected c = drain_stream(*stream);
   EXPECT_TRUE(c.saw_last);
@@ -95,14 +106,16 @@ TEST(Scheduler, SameAudioAloneOrAmongOthers) {
   const std::vector<std::string> texts = {"The first one.", "A second, different text.", "Third.", "And the fourth."};
   std::vector<std::vector<float>> alone;
   {
-    auto scheduler = csm::Scheduler::create(demo(), {1, 8});
+    const auto engine = engine_with(1, 8);
+    csm::Scheduler* scheduler = &engine->scheduler();
     for (size_t i = 0; i < texts.size(); ++i) {
       auto s = scheduler->submit({texts[i], 0, {}}, config(100 + i, 640));
       alone.push_back(drain_stream(*s).samples);
       ASSERT_FALSE(alone.back().empty());
     }
   }
-  auto scheduler = csm::Scheduler::create(demo(), {3, 8});
+  const auto engine = engine_with(3, 8);
+  csm::Scheduler* scheduler = &engine->scheduler();
   std::vector<std::shared_ptr<csm::Stream>> streams;
   for (size_t i = 0; i < texts.size(); ++i) streams.push_back(scheduler->submit({texts[i], 0, {}}, config(100 + i, 640)));
   // Read them concurrently, as a server would.
@@ -118,7 +131,8 @@ TEST(Scheduler, SameAudioAloneOrAmongOthers) {
 }
 
 TEST(Scheduler, CancelStopsARunningStream) {
-  auto scheduler = csm::Scheduler::create(demo(), {1, 4});
+  const auto engine = engine_with(1, 4);
+  csm::Scheduler* scheduler = &engine->scheduler();
   auto stream = scheduler->submit({"A long one that we will stop.", 0, {}}, config(3, 60000));
   csm::AudioChunk chunk;
   ASSERT_TRUE(wait_for([&] { return stream->next(chunk, 50ms) == Poll::Chunk; }));
@@ -137,7 +151,8 @@ TEST(Scheduler, CancelStopsARunningStream) {
 }
 
 TEST(Scheduler, CancelWhileQueuedEndsAtOnce) {
-  auto scheduler = csm::Scheduler::create(demo(), {1, 4});
+  const auto engine = engine_with(1, 4);
+  csm::Scheduler* scheduler = &engine->scheduler();
   auto running = scheduler->submit({"Occupies the only slot.", 0, {}}, config(5, 60000));
   auto waiting = scheduler->submit({"Waits behind it.", 0, {}}, config(6, 800));
   ASSERT_TRUE(wait_for([&] { return scheduler->stats().active == 1; }));
@@ -152,7 +167,8 @@ TEST(Scheduler, CancelWhileQueuedEndsAtOnce) {
 }
 
 TEST(Scheduler, FullQueueRefusesWithBusy) {
-  auto scheduler = csm::Scheduler::create(demo(), {1, 1});
+  const auto engine = engine_with(1, 1);
+  csm::Scheduler* scheduler = &engine->scheduler();
   auto running = scheduler->submit({"Occupies the only slot.", 0, {}}, config(7, 60000));
   ASSERT_TRUE(wait_for([&] { return scheduler->stats().active == 1; }));
   auto queued = scheduler->submit({"Takes the only queue place.", 0, {}}, config(8, 240));
@@ -172,7 +188,8 @@ TEST(Scheduler, FullQueueRefusesWithBusy) {
 }
 
 TEST(Scheduler, BadInputIsInvalidArgument) {
-  auto scheduler = csm::Scheduler::create(demo(), {1, 2});
+  const auto engine = engine_with(1, 2);
+  csm::Scheduler* scheduler = &engine->scheduler();
   auto code_of = [&](csm::Request r, csm::StreamingConfig c) {
     try {
       scheduler->submit(std::move(r), c);
@@ -189,7 +206,8 @@ TEST(Scheduler, BadInputIsInvalidArgument) {
 }
 
 TEST(Scheduler, InputThatCannotFitFailsWithoutHanging) {
-  auto scheduler = csm::Scheduler::create(demo(), {1, 2});
+  const auto engine = engine_with(1, 2);
+  csm::Scheduler* scheduler = &engine->scheduler();
   csm::Segment huge{1, "A very long clip.", std::vector<std::vector<int32_t>>(2100, std::vector<int32_t>(32, 7))};
   try {
     auto stream = scheduler->submit({"Hi.", 0, {huge}}, config(1));
@@ -204,7 +222,8 @@ TEST(Scheduler, InputThatCannotFitFailsWithoutHanging) {
 }
 
 TEST(Scheduler, DrainFinishesAcceptedStreamsAndRefusesNewOnes) {
-  auto scheduler = csm::Scheduler::create(demo(), {2, 8});
+  const auto engine = engine_with(2, 8);
+  csm::Scheduler* scheduler = &engine->scheduler();
   std::vector<std::shared_ptr<csm::Stream>> streams;
   for (int i = 0; i < 4; ++i) streams.push_back(scheduler->submit({"Accepted before the drain.", 0, {}}, config(20 + i, 480)));
   std::vector<std::future<Collected>> readers;
@@ -232,7 +251,8 @@ TEST(Scheduler, DrainFinishesAcceptedStreamsAndRefusesNewOnes) {
 TEST(Scheduler, DestroyingItEndsEveryStream) {
   std::shared_ptr<csm::Stream> running, waiting;
   {
-    auto scheduler = csm::Scheduler::create(demo(), {1, 4});
+    const auto engine = engine_with(1, 4);
+    csm::Scheduler* scheduler = &engine->scheduler();
     running = scheduler->submit({"Running when the scheduler goes.", 0, {}}, config(30, 60000));
     waiting = scheduler->submit({"Still queued.", 0, {}}, config(31, 60000));
     ASSERT_TRUE(wait_for([&] { return scheduler->stats().active == 1; }));

@@ -38,6 +38,7 @@ class FakeEngine : public csm::Engine {
                                       csm::CancelToken) const override {
     throw csm::Error(csm::ErrorCode::Internal, "not used");
   }
+  csm::Scheduler& scheduler() const override { throw csm::Error(csm::ErrorCode::Internal, "not used"); }
   std::vector<std::vector<int32_t>> encode_audio(const std::vector<float>&, int) const override { return {}; }
 
  private:
@@ -81,6 +82,7 @@ class ScriptedStream : public csm::Stream {
     seed_ = s.seed;
     ++sampling_changes_;
   }
+  csm::SamplingParams sampling() const override { return {temperature_, top_k_, seed_}; }
   csm::StreamSummary summary() const override {
     const int64_t given = given_;
     return {given, given * 80.0, csm::StopReason::Running};
@@ -112,6 +114,7 @@ class ScriptedScheduler : public csm::Scheduler {
     s.max_streams = 3;
     return s;
   }
+  void set_max_streams(int) override {}
   void drain() override {}
   std::shared_ptr<ScriptedStream> next_stream;
   csm::Request last_request;

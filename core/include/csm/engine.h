@@ -1,9 +1,15 @@
 #pragma once
-// The streaming engine: load once, then run sessions that yield audio chunks
-// (24 kHz float) with their metrics while frames are still being generated.
-#include <atomic>
-#include <functional>
+// The streaming engine: load once, then generate. There is one way to generate:
+// every request becomes a Stream in the engine's one continuous-batching scheduler
+// (Engine::scheduler()), which advances all its live streams one frame at a time.
+//  - Engine::start(requests)        a Session over one or many requests (CLIs, the studio);
+//  - Engine::scheduler().submit()   one stream at a time, with stats and drain (servers).
+// start() is submit() for each request, read as one Session: a single request is a
+// batch of one, and a batch of N is N streams that share the frame step with
+// everything else the engine runs. csm::Model (csm/model.h) is for tools that want
+// codes and timings of one stream, not audio.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +17,8 @@
 
 #include "csm/generation.h"
 #include "csm/hub.h"
+#include "csm/scheduler.h"
+#include "csm/stream.h"
 #include "csm/streaming_config.h"
 
 namespace csm {
@@ -25,6 +33,14 @@ struct EngineOptions {
   std::string device = "cpu";
   std::string dtype = "auto";
   std::function<void(const DownloadProgress&)> download_progress;  // while fetching from the hub
+  // The scheduler: streams generated at once (0: 1 on the CPU, where every slot costs
+  // a row of work per frame, 16 on CUDA), requests waiting beyond those (servers
+  // refuse more), and what an out-of-memory error tells the user to lower.
+  int max_streams = 0;
+  int max_queue = 64;
+  std::string smaller_run_hint = "try fewer streams at once, shorter text, or a smaller dtype";
+  // Frame t+1 queued before the host reads frame t: -1 where it pays (CUDA), 0 off, 1 on.
+  int frame_lookahead = -1;
 };
 
 struct EngineInfo {
@@ -41,56 +57,6 @@ struct EngineInfo {
   bool cuda_graphs_available = false;
 };
 
-// Cheap to copy; cancel() is safe from any thread and stops a session within one frame.
-class CancelToken {
- public:
-  CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)) {}
-  void cancel() const noexcept { flag_->store(true); }
-  bool cancelled() const noexcept { return flag_->load(); }
-
- private:
-  std::shared_ptr<std::atomic<bool>> flag_;
-};
-
-struct Request {
-  std::string text;
-  int speaker = 0;
-  std::vector<Segment> context;  // earlier turns (with audio codes), oldest first
-};
-
-struct ChunkMetrics {
-  double generate_ms = 0;     // frame generation behind this chunk
-  double decode_ms = 0;       // Mimi decode of this chunk
-  double elapsed_ms = 0;      // since the session started
-  double rtf = 0;             // cumulative: elapsed / audio of this stream so far
-  double first_audio_ms = 0;  // when the session's first chunk was ready
-  double frames_per_s = 0;    // all streams together
-  int64_t rss_bytes = 0;
-  int64_t device_bytes = 0;   // CUDA memory in use (0 on CPU)
-};
-
-struct AudioChunk {
-  int stream = 0;             // index into the session's requests
-  int64_t first_frame = 0;    // frame range [first_frame, first_frame + codes.size())
-  std::vector<float> samples;  // mono, engine sample rate
-  std::vector<std::vector<int32_t>> codes;
-  bool last = false;          // the stream's final chunk
-  ChunkMetrics metrics;
-};
-
-enum class StopReason { Running, EndOfSpeech, MaxLength, Cancelled, Failed };
-// The one stop vocabulary, for logs, files, HTTP and the studio's history alike:
-// "running", "end_of_speech", "max_length", "cancelled", "failed".
-const char* to_string(StopReason reason);
-// The reverse; nothing for a label that is none of those.
-std::optional<StopReason> stop_reason_from_string(const std::string& label);
-
-struct StreamSummary {
-  int64_t frames = 0;
-  double audio_ms = 0;
-  StopReason stop = StopReason::Running;
-};
-
 struct RunSummary {
   std::vector<StreamSummary> streams;
   double wall_ms = 0;
@@ -103,6 +69,7 @@ struct RunSummary {
   std::string cuda_graphs_note;  // how frames ran: graphs, or eager and why (asked off, no CUDA, a failed capture)
 };
 
+// The streams of one start(), read together.
 class Session {
  public:
   virtual ~Session() = default;
@@ -111,7 +78,7 @@ class Session {
   // come out, as each stream's last chunk (stop: Failed); the call after them throws
   // the csm::Error. The engine stays usable for a smaller run.
   virtual std::optional<AudioChunk> next() = 0;
-  // Live knobs: applied from the next frame.
+  // Live knobs for every stream of the session: applied from the next frame.
   virtual void set_sampling(const SamplingParams& sampling) = 0;
   virtual const RunSummary& summary() const = 0;
 };
@@ -122,17 +89,15 @@ class Engine {
   // Throws csm::Error naming the file, tensor or setting at fault.
   static std::shared_ptr<const Engine> load(const EngineOptions& options);
   virtual const EngineInfo& info() const = 0;
-  // Several requests run as a batch through one forward pass per frame. Throws
-  // csm::Error for a bad config, empty text or input that cannot fit.
+  // Submits every request to the scheduler (those beyond its free slots wait their
+  // turn) and reads them as one Session. Throws csm::Error for a bad config, an
+  // empty text or input that cannot fit, before anything is submitted.
   virtual std::unique_ptr<Session> start(std::vector<Request> requests, const StreamingConfig& config,
                                          CancelToken cancel = {}) const = 0;
+  // The engine's one scheduler (one model thread, one frame step), shared by every start().
+  virtual Scheduler& scheduler() const = 0;
   // Mono audio at any rate -> codes for a context Segment.
   virtual std::vector<std::vector<int32_t>> encode_audio(const std::vector<float>& samples, int sample_rate) const = 0;
 };
-
-// Where Hugging Face tools keep downloads: $HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub.
-std::string hf_hub_cache_dir();
-// The cache folder of `repo_id` ("sesame/csm-1b") if it holds a snapshot, else "".
-std::string find_in_hf_cache(const std::string& repo_id);
 
 }  // namespace csm

@@ -24,6 +24,11 @@ struct HubOptions {
   std::function<void(const DownloadProgress&)> progress;
 };
 
+// Where Hugging Face tools keep downloads: $HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub.
+std::string hf_hub_cache_dir();
+// The cache folder of `repo_id` ("sesame/csm-1b") if it holds a snapshot, else "".
+std::string find_in_hf_cache(const std::string& repo_id);
+
 // HubOptions with every default filled in from the environment.
 HubOptions hub_options_from_environment();
 

@@ -1,12 +1,16 @@
 #pragma once
-// Loading a CSM model and generating frames of codes from it. Plain C++ types
-// only: nothing above core/ sees a tensor.
+// For tools (csm-bench, csm-stream --codes-out): a CSM model alone, its codes and
+// timings for one stream, and a census of its frame step. Applications generate
+// audio with csm::Engine (csm/engine.h); this runs the same frame step through the
+// same frame driver, without a codec. Plain C++ types only: nothing above core/
+// sees a tensor.
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "csm/frame_census.h"
 #include "csm/generation.h"
 
 namespace csm {
@@ -43,29 +47,13 @@ struct FrameTiming {
   double decoder_ms = 0;
 };
 
-// What one frame step launches, watched over two steady-state frames (eager, so
-// every operator a CUDA graph would capture is seen).
-struct FrameCensus {
-  int batch = 1;
-  int64_t aten_ops_per_frame = 0;     // operators launched (nested ones included)
-  int64_t host_syncs_per_frame = 0;   // operators that make the host wait for the device
-  std::vector<std::string> host_sync_ops;
-  bool frame_is_static = false;       // same operators on the same shapes, buffers unmoved
-  std::string first_difference;       // when not static: where the two frames differ
-  // Timed frames, unobserved, as a run makes them (CUDA graphs when asked and possible).
-  int timed_frames = 0;
-  double ms_per_frame = 0;
-  bool cuda_graphs = false;
-  std::string graph_note;
-};
-
 // One generation: call next() until it returns nothing (end of speech or max
 // frames). Frames are codes of codebooks 0..C-1.
 class FrameStream {
  public:
   virtual ~FrameStream() = default;
   virtual std::optional<std::vector<int32_t>> next() = 0;
-  // Codebook-0 logits of the most recent frame (fp32, audio_vocab entries).
+  // Codebook-0 logits of the frame next() returned last (fp32, audio_vocab entries).
   virtual std::vector<float> last_c0_logits() const = 0;
   virtual FrameTiming last_timing() const = 0;
   virtual int64_t prompt_rows() const = 0;

@@ -8,7 +8,8 @@
 #include "csm/error.h"
 #include "generate/demo_model.h"
 #include "generate/engine_parts.h"
-#include "generate/scheduled_session.h"
+#include "generate/batching_scheduler.h"
+#include "generate/session_view.h"
 #include "io/model_location.h"
 #include "io/tensor_store.h"
 #include "runtime/blas_warmup.h"
@@ -98,21 +99,26 @@ std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
   return parts;
 }
 
+SchedulerSettings scheduler_settings(const EngineOptions& options, const EngineParts& parts) {
+  const bool cuda = parts.model->device().is_cuda();
+  SchedulerSettings s;
+  s.max_streams = options.max_streams > 0 ? options.max_streams : (cuda ? 16 : 1);
+  s.max_queue = options.max_queue;
+  s.smaller_run_hint = options.smaller_run_hint;
+  s.lookahead = options.frame_lookahead < 0 ? cuda : options.frame_lookahead > 0;
+  return s;
+}
+
 class EngineImpl final : public Engine, public std::enable_shared_from_this<EngineImpl> {
  public:
-  explicit EngineImpl(std::shared_ptr<const EngineParts> parts) : parts_(std::move(parts)) {}
+  EngineImpl(std::shared_ptr<const EngineParts> parts, const EngineOptions& options)
+      : parts_(std::move(parts)), scheduler_(parts_, scheduler_settings(options, *parts_)) {}
   const EngineInfo& info() const override { return parts_->info; }
   std::unique_ptr<Session> start(std::vector<Request> requests, const StreamingConfig& config,
                                  CancelToken cancel) const override {
-    // A batch runs on the scheduler (continuous batching, long texts allowed); one
-    // request keeps the session of its own, which changes sampling mid-run the same way.
-    if (requests.size() > 1)
-      return guard_torch("starting generation", "try fewer streams at once", [&] {
-        return start_scheduled_session(shared_from_this(), std::move(requests), config, std::move(cancel));
-      });
-    return start_session(parts_, std::move(requests), config, std::move(cancel));
+    return start_session(shared_from_this(), scheduler_, std::move(requests), config, std::move(cancel));
   }
-  const std::shared_ptr<const EngineParts>& parts() const { return parts_; }
+  Scheduler& scheduler() const override { return scheduler_; }
   std::vector<std::vector<int32_t>> encode_audio(const std::vector<float>& samples, int sample_rate) const override {
     if (samples.empty()) throw Error(ErrorCode::InvalidArgument, "the voice clip is empty");
     const auto audio = resample(samples, sample_rate, parts_->mimi->config().sample_rate);
@@ -121,20 +127,15 @@ class EngineImpl final : public Engine, public std::enable_shared_from_this<Engi
   }
 
  private:
-  std::shared_ptr<const EngineParts> parts_;
+  const std::shared_ptr<const EngineParts> parts_;
+  mutable BatchingScheduler scheduler_;  // thread-safe; every start() shares it
 };
 
 }  // namespace
 
-std::shared_ptr<const EngineParts> parts_of(const Engine& engine) {
-  const auto* impl = dynamic_cast<const EngineImpl*>(&engine);
-  if (!impl) throw Error(ErrorCode::Internal, "this engine has no parts to schedule");
-  return impl->parts();
-}
-
 std::shared_ptr<const Engine> Engine::load(const EngineOptions& options) {
   return guard_torch("loading", "use --dtype bfloat16, or a device with more memory",
-                     [&] { return std::make_shared<EngineImpl>(load_parts(options)); });
+                     [&] { return std::make_shared<EngineImpl>(load_parts(options), options); });
 }
 
 const char* to_string(StopReason reason) {

@@ -16,10 +16,4 @@ struct EngineParts {
   EngineInfo info;
 };
 
-// The parts behind a loaded engine (the scheduler drives the model directly).
-std::shared_ptr<const EngineParts> parts_of(const Engine& engine);
-
-std::unique_ptr<Session> start_session(std::shared_ptr<const EngineParts> parts, std::vector<Request> requests,
-                                       const StreamingConfig& config, CancelToken cancel);
-
 }  // namespace csm

@@ -35,7 +35,7 @@ void time_frame_step(std::shared_ptr<const CsmModel> model, const std::vector<Pr
   (void)step->codes();
   out.timed_frames = frames;
   out.ms_per_frame = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / frames;
-  out.cuda_graphs = step->graphed();
+  out.cuda_graphs = step->graphed_last();
   out.graph_note = step->graph_note();
 }
 

@@ -5,14 +5,15 @@
 #include <limits>
 
 #include "csm/error.h"
-#include "runtime/cuda_graph.h"
 
 namespace csm {
 namespace {
 
 // Attention windows grow in steps of this many positions: one graph per step.
 constexpr int64_t kWindowBucket = 256;
-constexpr int kCaptureWarmup = 3;
+// One eager run before a capture sets up cuBLAS handles and workspaces; the graphs
+// after the first reuse them.
+constexpr int kCaptureWarmup = 1;
 
 using Clock = std::chrono::steady_clock;
 double ms_between(Clock::time_point a, Clock::time_point b) {
@@ -54,8 +55,7 @@ FrameStep::FrameStep(std::shared_ptr<const CsmModel> model, const FrameStepOptio
   host_positions_.assign(static_cast<size_t>(slots_), 0);
   live_.assign(static_cast<size_t>(slots_), false);
   host_codes_ = HostCopy(codes_);
-  if (!options_.cuda_graphs) graph_note_ = "CUDA graphs off (asked)";
-  else if (!device.is_cuda()) graph_note_ = "eager: CUDA graphs need a CUDA device";
+  note_how_frames_run();
 }
 
 FrameStep::~FrameStep() = default;
@@ -156,24 +156,51 @@ void FrameStep::try_capture(int64_t window) {
     compute({}, &completed);
   };
   std::string why;
-  auto graph = GraphedStep::capture(step, save, restore, model_->device().index(), kCaptureWarmup, &why);
+  auto graph = GraphedStep::capture(step, save, restore, model_->device().index(), kCaptureWarmup, &why, &graph_pool_);
   if (!graph) {
     graphs_failed_ = true;
-    graph_note_ = "eager: CUDA graph capture failed: " + why;
+    capture_failure_ = why;
     graphs_.clear();
+    note_how_frames_run();
     return;
   }
   graphs_[window] = std::move(graph);
-  graph_note_ = "CUDA graphs (" + std::to_string(graphs_.size()) + " captured)";
+  note_how_frames_run();
+}
+
+bool FrameStep::graphs_wanted() const {
+  return options_.cuda_graphs && graphs_allowed_ && model_->device().is_cuda() && !graphs_failed_;
+}
+
+void FrameStep::note_how_frames_run() {
+  if (!options_.cuda_graphs || !graphs_allowed_) graph_note_ = "CUDA graphs off (asked)";
+  else if (!model_->device().is_cuda()) graph_note_ = "eager: CUDA graphs need a CUDA device";
+  else if (graphs_failed_) graph_note_ = "eager: CUDA graph capture failed: " + capture_failure_;
+  else graph_note_ = "CUDA graphs (" + std::to_string(graphs_.size()) + " captured)";
+}
+
+void FrameStep::prepare_graphs(int64_t position) {
+  if (!graphs_wanted()) return;
+  const int64_t last = std::min(capacity_, (std::min(position, capacity_ - 1) + 1 + kWindowBucket - 1) / kWindowBucket *
+                                               kWindowBucket);
+  const int64_t saved_window = current_window_;
+  for (int64_t w = window(); w <= last && !graphs_failed_; w += kWindowBucket) {
+    if (graphs_.count(w)) continue;
+    current_window_ = w;  // what compute() attends over while it is captured
+    try_capture(w);
+  }
+  current_window_ = saved_window;
 }
 
 bool FrameStep::run(const std::function<bool()>& cancelled) {
   current_window_ = window();
   copy_started_ = false;
-  const bool want_graph = options_.cuda_graphs && model_->device().is_cuda() && !graphs_failed_;
+  const bool want_graph = graphs_wanted();
   if (want_graph && !graphs_.count(current_window_)) try_capture(current_window_);
-  const auto graph = graphs_.find(current_window_);
-  if (graph != graphs_.end()) {
+  const auto graph = want_graph ? graphs_.find(current_window_) : graphs_.end();
+  graphed_last_ = graph != graphs_.end();
+  note_how_frames_run();
+  if (graphed_last_) {
     graph->second->replay();
   } else {
     bool completed = false;

@@ -18,11 +18,10 @@
 #include "generate/prompt_builder.h"
 #include "generate/sampler.h"
 #include "model/csm_model.h"
+#include "runtime/cuda_graph.h"
 #include "runtime/host_copy.h"
 
 namespace csm {
-
-class GraphedStep;
 
 struct FrameStepOptions {
   int64_t slots = 1;
@@ -68,14 +67,22 @@ class FrameStep {
   int64_t position(int64_t slot) const { return host_positions_.at(slot); }  // rows in the slot's cache
   int64_t capacity() const { return capacity_; }
   bool live(int64_t slot) const { return live_.at(slot); }
-  // Whether frames replay as CUDA graphs, and if not, why.
-  bool graphed() const { return !graphs_.empty(); }
+  // Graphs for the frames run from now on (a request may ask for none; CUDA only).
+  void allow_graphs(bool allowed) { graphs_allowed_ = allowed; }
+  // Captures, between frames, the graph of every window bucket the live slots reach
+  // up to `position`, so no stream stalls for a capture at a bucket boundary.
+  void prepare_graphs(int64_t position);
+  // Whether the last frame replayed a CUDA graph, and how frames run (graphs, or why not).
+  bool graphed_last() const { return graphed_last_; }
   const std::string& graph_note() const { return graph_note_; }
+  int64_t graphs_captured() const { return static_cast<int64_t>(graphs_.size()); }
   // Addresses of every state buffer: the same before and after a frame when static.
   std::vector<const void*> buffer_addresses() const;
 
  private:
   int64_t window() const;  // attention window bucket covering every live position
+  bool graphs_wanted() const;
+  void note_how_frames_run();
   void compute(const std::function<bool()>& cancelled, bool* completed);
   at::Tensor sample(const at::Tensor& logits, int64_t draw);
   void try_capture(int64_t window);
@@ -95,8 +102,9 @@ class FrameStep {
   bool copy_started_ = false;
   int64_t current_window_ = 0;  // the window compute() uses
   std::map<int64_t, std::unique_ptr<GraphedStep>> graphs_;
-  bool graphs_failed_ = false;
-  std::string graph_note_;
+  GraphPool graph_pool_;  // one memory pool for all of this step's graphs (never replayed at once)
+  bool graphs_failed_ = false, graphs_allowed_ = true, graphed_last_ = false;
+  std::string graph_note_, capture_failure_;
   double backbone_ms_ = 0, decoder_ms_ = 0;
 };
 

@@ -7,7 +7,7 @@
 #include "csm/hub.h"
 #include "csm/tokenizer.h"
 #include "generate/frame_census.h"
-#include "generate/frame_generator.h"
+#include "generate/frame_driver.h"
 #include "generate/prompt_builder.h"
 #include "io/model_location.h"
 #include "io/tensor_store.h"
@@ -33,17 +33,20 @@ int64_t bytes_per_frame(const CsmModel& m) {
   return elem * (m.backbone().parameter_count() + int64_t(c.audio_vocab) * c.backbone.dim + steps * per_step);
 }
 
+// One stream on the frame driver the scheduler uses, without a codec: codes,
+// codebook-0 logits and timings, each the frame's own.
 class FrameStreamImpl final : public FrameStream {
  public:
   FrameStreamImpl(std::shared_ptr<const CsmModel> model, const PromptRows& prompt, const SamplingParams& sampling,
                   int64_t max_frames)
-      : generator_(fitting(std::move(model), prompt, max_frames), prompt.rows.unsqueeze(0), prompt.mask.unsqueeze(0),
-                   sampling, max_frames),
-        prompt_rows_(prompt.rows.size(0)), max_frames_(max_frames) {}
+      : driver_(fitting(model, prompt, max_frames), driver_options(*model)),
+        prompt_rows_(prompt.rows.size(0)), max_frames_(max_frames) {
+    driver_.prefill(0, prompt, sampling);
+  }
 
   // The model, once the prompt plus max_frames is known to fit its positions.
-  static std::shared_ptr<const CsmModel> fitting(std::shared_ptr<const CsmModel> model, const PromptRows& prompt,
-                                                 int64_t max_frames) {
+  static std::shared_ptr<const CsmModel> fitting(const std::shared_ptr<const CsmModel>& model,
+                                                 const PromptRows& prompt, int64_t max_frames) {
     const int64_t rows = prompt.rows.size(0), limit = model->config().backbone.max_positions;
     if (rows + max_frames > limit)
       throw Error(ErrorCode::InvalidArgument,
@@ -55,11 +58,10 @@ class FrameStreamImpl final : public FrameStream {
   }
   std::optional<std::vector<int32_t>> next() override {
     if (done_ || frames_ >= max_frames_) return std::nullopt;
-    const auto frame = guard_torch("generating", kSmallerRun,
-                                   [&] { return generator_.next_frame().to(at::kCPU).to(at::kInt).contiguous(); });
-    timing_.backbone_ms = generator_.last_backbone_ms();
-    timing_.decoder_ms = generator_.last_decoder_ms();
-    std::vector<int32_t> codes(frame.data_ptr<int32_t>(), frame.data_ptr<int32_t>() + frame.numel());
+    auto frame = guard_torch("generating", kSmallerRun, [&] { return *driver_.next(); });
+    timing_ = frame.timing;
+    logits_ = frame.c0_logits;
+    std::vector<int32_t> codes(frame.codes.data_ptr<int32_t>(), frame.codes.data_ptr<int32_t>() + frame.codes.numel());
     if (is_end_of_speech(codes)) {
       done_ = true;
       return std::nullopt;
@@ -68,21 +70,28 @@ class FrameStreamImpl final : public FrameStream {
     return codes;
   }
   std::vector<float> last_c0_logits() const override {
-    const auto l = generator_.last_c0_logits();
-    if (!l.defined()) return {};
-    const auto cpu = l[0].to(at::kCPU).to(at::kFloat).contiguous();
-    return {cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel()};
+    if (!logits_.defined()) return {};
+    const auto row = logits_[0].contiguous();
+    return {row.data_ptr<float>(), row.data_ptr<float>() + row.numel()};
   }
   FrameTiming last_timing() const override { return timing_; }
   int64_t prompt_rows() const override { return prompt_rows_; }
   int64_t frames_made() const override { return frames_; }
-  void set_sampling(const SamplingParams& sampling) override { generator_.set_sampling(sampling); }
+  void set_sampling(const SamplingParams& sampling) override { driver_.set_sampling(0, sampling); }
 
  private:
-  FrameGenerator generator_;
+  static FrameDriverOptions driver_options(const CsmModel& model) {
+    FrameDriverOptions o;
+    o.lookahead = model.device().is_cuda();
+    o.keep_c0_logits = true;
+    return o;
+  }
+
+  FrameDriver driver_;
   int64_t prompt_rows_, max_frames_, frames_ = 0;
   bool done_ = false;
   FrameTiming timing_;
+  at::Tensor logits_;
 };
 
 class ModelImpl final : public Model {

@@ -2,7 +2,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "csm/engine.h"
+#include "csm/hub.h"
 
 namespace csm {
 namespace fs = std::filesystem;

@@ -69,7 +69,7 @@ std::string brief(const std::exception& e) {
 }  // namespace
 
 std::unique_ptr<GraphedStep> GraphedStep::capture(const Fn& step, const Fn& save, const Fn& restore, int device_index,
-                                                  int warmup, std::string* why) {
+                                                  int warmup, std::string* why, GraphPool* shared) {
   if (!step) {
     set_why(why, "no step to capture");
     return nullptr;
@@ -113,7 +113,9 @@ std::unique_ptr<GraphedStep> GraphedStep::capture(const Fn& step, const Fn& save
 
       phase = "capture";
       graph = std::make_unique<Graph>();
-      pool = at::cuda::graph_pool_handle();
+      // A shared pool: the graphs of one step never replay at once, so they share memory.
+      pool = shared && !shared->empty() ? at::cuda::MempoolId_t{shared->first, shared->second}
+                                        : at::cuda::graph_pool_handle();
 #if CSM_TORCH_AT_LEAST(2, 1)
       // Thread-local: the audio, GUI and decode threads may touch CUDA meanwhile.
       graph->capture_begin(pool, cudaStreamCaptureModeThreadLocal);
@@ -131,6 +133,7 @@ std::unique_ptr<GraphedStep> GraphedStep::capture(const Fn& step, const Fn& save
     done.record(side);
     done.block(caller);
     if (restore) restore();
+    if (shared) *shared = GraphPool{pool.first, pool.second};
     return std::make_unique<CudaGraphedStep>(std::move(graph), device);
   } catch (const std::exception& e) {
     std::string reason = std::string("CUDA graph ") + phase + " failed: " + brief(e);
@@ -188,12 +191,13 @@ bool cuda_graphs_supported() {
 #else  // !CSM_WITH_CUDA
 
 std::unique_ptr<GraphedStep> GraphedStep::capture(const Fn& step, const Fn& save, const Fn& restore, int device_index,
-                                                  int warmup, std::string* why) {
+                                                  int warmup, std::string* why, GraphPool* shared) {
   (void)step;
   (void)save;
   (void)restore;
   (void)device_index;
   (void)warmup;
+  (void)shared;
   if (why) *why = "this build has no CUDA (LibTorch without CUDA)";
   return nullptr;
 }

@@ -9,6 +9,13 @@
 
 namespace csm {
 
+// A memory pool shared by several captured graphs (they never replay at once, so
+// their intermediates may share memory). Empty until the first capture fills it in.
+struct GraphPool {
+  unsigned long long first = 0, second = 0;
+  bool empty() const { return first == 0 && second == 0; }
+};
+
 class GraphedStep {
  public:
   using Fn = std::function<void()>;
@@ -18,9 +25,10 @@ class GraphedStep {
   // `save` is called before the warm-up and `restore` after the warm-up and after
   // the capture, so the state the warm-up advanced is put back. Returns nullptr
   // and sets *why when capture is impossible (no CUDA build, CPU device, a capture
-  // error); the caller then falls back to eager and reports *why.
+  // error); the caller then falls back to eager and reports *why. With `pool`, the
+  // graph allocates from that pool (an empty one is made and written back).
   static std::unique_ptr<GraphedStep> capture(const Fn& step, const Fn& save, const Fn& restore, int device_index,
-                                              int warmup, std::string* why);
+                                              int warmup, std::string* why, GraphPool* pool = nullptr);
   // Launches the captured frame on the current CUDA stream (asynchronous).
   virtual void replay() = 0;
 };

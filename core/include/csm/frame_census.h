@@ -1,0 +1,26 @@
+#pragma once
+// What one frame step costs, for csm-bench: operators, host syncs, whether the
+// frame is static, and its time.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace csm {
+
+// What one frame step launches, watched over two steady-state frames (eager, so
+// every operator a CUDA graph would capture is seen).
+struct FrameCensus {
+  int batch = 1;
+  int64_t aten_ops_per_frame = 0;     // operators launched (nested ones included)
+  int64_t host_syncs_per_frame = 0;   // operators that make the host wait for the device
+  std::vector<std::string> host_sync_ops;
+  bool frame_is_static = false;       // same operators on the same shapes, buffers unmoved
+  std::string first_difference;       // when not static: where the two frames differ
+  // Timed frames, unobserved, as a run makes them (CUDA graphs when asked and possible).
+  int timed_frames = 0;
+  double ms_per_frame = 0;
+  bool cuda_graphs = false;
+  std::string graph_note;
+};
+
+}  // namespace csm

@@ -1,0 +1,89 @@
+#pragma once
+// One stream of speech as its caller sees it: the request, the chunks of audio it
+// yields with their metrics, how it stopped, and the handle to read, steer or stop it.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "csm/generation.h"
+
+namespace csm {
+
+// Cheap to copy; cancel() is safe from any thread and stops a session within one frame.
+class CancelToken {
+ public:
+  CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)) {}
+  void cancel() const noexcept { flag_->store(true); }
+  bool cancelled() const noexcept { return flag_->load(); }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> flag_;
+};
+
+struct Request {
+  std::string text;
+  int speaker = 0;
+  std::vector<Segment> context;  // earlier turns (with audio codes), oldest first
+};
+
+struct ChunkMetrics {
+  double generate_ms = 0;     // frame generation behind this chunk
+  double decode_ms = 0;       // Mimi decode of this chunk
+  double elapsed_ms = 0;      // since the stream started generating
+  double rtf = 0;             // cumulative: elapsed / audio of this stream so far
+  double first_audio_ms = 0;  // when the stream's first chunk was ready
+  double frames_per_s = 0;    // all streams together
+  int64_t rss_bytes = 0;
+  int64_t device_bytes = 0;   // CUDA memory in use (0 on CPU)
+  float temperature = 0;      // the sampling in effect for this chunk's frames
+  int top_k = 0;
+};
+
+struct AudioChunk {
+  int stream = 0;             // index into the session's requests
+  int64_t first_frame = 0;    // frame range [first_frame, first_frame + codes.size())
+  std::vector<float> samples;  // mono, engine sample rate
+  std::vector<std::vector<int32_t>> codes;
+  bool last = false;          // the stream's final chunk
+  ChunkMetrics metrics;
+};
+
+enum class StopReason { Running, EndOfSpeech, MaxLength, Cancelled, Failed };
+// The one stop vocabulary, for logs, files, HTTP and the studio's history alike:
+// "running", "end_of_speech", "max_length", "cancelled", "failed".
+const char* to_string(StopReason reason);
+// The reverse; nothing for a label that is none of those.
+std::optional<StopReason> stop_reason_from_string(const std::string& label);
+
+struct StreamSummary {
+  int64_t frames = 0;
+  double audio_ms = 0;
+  StopReason stop = StopReason::Running;
+};
+
+// One submitted request. next() hands out its chunks in order; the last one has
+// `last` set. After a failure the chunks made so far still come out, then next()
+// throws the csm::Error.
+class Stream {
+ public:
+  enum class Poll { Chunk, Timeout, Ended };
+  virtual ~Stream() = default;
+  // Waits up to `wait` for the next chunk: Chunk (written to `out`), Timeout, or
+  // Ended (the last chunk was already handed out).
+  virtual Poll next(AudioChunk& out, std::chrono::milliseconds wait) = 0;
+  // Stops the stream within one frame (a client went away, or pressed Stop). Safe
+  // from any thread; the stream then ends with a last chunk (stop: Cancelled).
+  virtual void cancel() = 0;
+  // Live knobs (temperature, top-k, seed): applied from the stream's next frame, for
+  // the rest of the stream (every later piece of a long text too).
+  virtual void set_sampling(const SamplingParams& sampling) = 0;
+  virtual SamplingParams sampling() const = 0;  // what is in effect, or will be from the next frame
+  virtual StreamSummary summary() const = 0;
+  virtual double queued_ms() const = 0;  // how long it waited for a slot
+};
+
+}  // namespace csm

@@ -1,0 +1,59 @@
+#pragma once
+// The hand-off between the model thread and whoever reads a stream: chunks queue up
+// here as they are decoded, the reader's cancel and sampling changes wait here for
+// the next frame, and the stream's end (and error) is recorded once.
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+
+#include "csm/stream.h"
+#include "csm/streaming_config.h"
+
+namespace csm {
+
+class StreamChannel final : public Stream {
+ public:
+  using Clock = std::chrono::steady_clock;
+  StreamChannel(Request request, const StreamingConfig& config);
+
+  // The reader's side (any thread).
+  Poll next(AudioChunk& out, std::chrono::milliseconds wait) override;
+  void cancel() override;
+  void set_sampling(const SamplingParams& sampling) override;
+  SamplingParams sampling() const override;
+  StreamSummary summary() const override;
+  double queued_ms() const override;
+
+  // The model thread's side.
+  bool begin();  // the stream takes a slot; false when it already ended (cancelled while queued)
+  std::optional<SamplingParams> take_sampling_change();
+  void push(AudioChunk chunk, const StreamSummary& summary);
+  // Ends the stream: a last (empty) chunk if none was queued yet, then the error if any.
+  void end(StopReason stop, std::exception_ptr error = nullptr);
+  bool finished() const;
+  bool cancelled() const { return cancel_.cancelled(); }
+  const Request& request() const { return request_; }
+  const StreamingConfig& config() const { return config_; }
+
+ private:
+  void finish_locked(StopReason stop);
+
+  const Request request_;
+  const StreamingConfig config_;
+  const Clock::time_point submitted_;
+  CancelToken cancel_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<AudioChunk> chunks_;
+  StreamSummary summary_;
+  std::exception_ptr error_;
+  SamplingParams sampling_;
+  bool sampling_changed_ = false;
+  double queued_ms_ = 0;
+  bool started_ = false, finished_ = false, last_pushed_ = false, error_thrown_ = false;
+};
+
+}  // namespace csm
