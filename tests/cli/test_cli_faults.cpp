@@ -64,25 +64,31 @@ TEST(Faults, RunningOutOfMemorySaysSoAndASmallerBatchFits) {
   const std::string dir = csm::test::temp_dir("faults");
   {
     std::ofstream batch(dir + "/batch.txt");
-    for (int i = 1; i <= 48; ++i) batch << "Line " << i << " of a batch too large for this memory.\n";
+    // Every text of a batch now runs on the one model thread that a single text uses too, so
+    // what does not fit is the streams themselves: far more of them than one stream's margin.
+    for (int i = 1; i <= 256; ++i) batch << "Line " << i << " of a batch too large for this memory.\n";
   }
   std::ofstream(dir + "/one.txt") << "One line fits.\n";
+  {
+    std::ofstream some(dir + "/some.txt");
+    for (int i = 1; i <= 16; ++i) some << "Line " << i << " of a batch that fits.\n";
+  }
   const std::string stream = tool("csm-stream") + " --model demo --quiet --max-audio-ms 320 --batch-file " + dir;
   const int fits = csm::test::least_memory_cap(stream + "/one.txt --out-dir " + dir + "/probe");
   ASSERT_GT(fits, 0) << "csm-stream never ran, even with 1.5 GiB";
 
   const int limit = fits + 40;
-  const auto big = csm::test::run_with_memory_cap(limit, stream + "/batch.txt --stream-batch 48 --out-dir " + dir + "/big");
-  EXPECT_EQ(big.exit_code, 6) << "48 streams in " << limit << " MiB: " << big.err;
+  const auto big = csm::test::run_with_memory_cap(limit, stream + "/batch.txt --stream-batch 256 --out-dir " + dir + "/big");
+  EXPECT_EQ(big.exit_code, 6) << "256 streams in " << limit << " MiB: " << big.err;
   EXPECT_NE(big.err.find("csm-stream: error: out of memory while"), std::string::npos) << big.err;
   EXPECT_NE(big.err.find("csm-stream: hint: try fewer streams at once (--stream-batch)"), std::string::npos) << big.err;
   EXPECT_EQ(big.err.find("enforce fail"), std::string::npos) << "LibTorch's internals leak into the message: " << big.err;
   for (const auto& entry : std::filesystem::directory_iterator(dir + "/big"))
     EXPECT_GT(wav_frames(entry.path().string()), 0) << entry.path() << ": an empty WAV left behind poses as a result";
 
-  const auto small = csm::test::run_with_memory_cap(limit, stream + "/batch.txt --stream-batch 1 --out-dir " + dir + "/small");
+  const auto small = csm::test::run_with_memory_cap(limit, stream + "/some.txt --stream-batch 8 --out-dir " + dir + "/small");
   EXPECT_EQ(small.exit_code, 0) << small.err;
-  EXPECT_EQ(wav_frames(dir + "/small/048.wav"), 4 * 1920);
+  EXPECT_EQ(wav_frames(dir + "/small/016.wav"), 4 * 1920);
 }
 
 TEST(Faults, ATokenizerThatDoesNotFitTheModelIsRefused) {
