@@ -75,11 +75,11 @@ std::vector<csm::Segment> GenerationWorker::context(const RunRequest& request) c
 // Between chunks: a slider moved since the last look reaches the running streams.
 static void apply_live_sampling(const RunRequest& request, quint64& seen, csm::Session& session) {
   double temperature = 0;
-  int topk = 0;
-  if (!request.live || !request.live->changedSince(seen, &temperature, &topk)) return;
+  int top_k = 0;
+  if (!request.live || !request.live->changedSince(seen, &temperature, &top_k)) return;
   csm::SamplingParams sampling;
   sampling.temperature = static_cast<float>(temperature);
-  sampling.top_k = topk;
+  sampling.top_k = top_k;
   sampling.seed = static_cast<uint64_t>(request.settings.seed);
   session.set_sampling(sampling);
 }

@@ -389,7 +389,7 @@ void MainWindow::generate() {
       return;
     }
   request.settings = settings;
-  request.live = std::make_shared<LiveSampling>(settings.temperature, settings.topk);
+  request.live = std::make_shared<LiveSampling>(settings.temperature, settings.top_k);
   last_request_ = request;
   run_chunks_.clear();
   run_audio_.clear();
@@ -412,7 +412,7 @@ void MainWindow::generate() {
 void MainWindow::applyLiveSampling() {
   if (state_ != EngineState::Generating || !last_request_.live) return;
   const RunSettings settings = settings_->settings();
-  last_request_.live->set(settings.temperature, settings.topk);
+  last_request_.live->set(settings.temperature, settings.top_k);
 }
 
 void MainWindow::stop() {

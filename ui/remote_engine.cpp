@@ -272,7 +272,7 @@ QJsonObject speech_body(const RunSettings& s, int speaker, const QString& text, 
                    {"response_format", "pcm"},
                    {"stream_format", "sse"},
                    {"temperature", s.temperature},
-                   {"top_k", s.topk},
+                   {"top_k", s.top_k},
                    {"seed", s.seed},
                    {"max_audio_ms", s.max_audio_ms},
                    {"chunk_size_ms", s.chunk_ms},
@@ -318,11 +318,11 @@ Error RemoteEngine::lost(QNetworkReply* reply, qint64 frames) const {
                "The audio received so far is kept. Check that csm-serve still runs and the ssh tunnel is up");
 }
 
-void RemoteEngine::sendSampling(const QByteArray& id, double temperature, int topk) {
+void RemoteEngine::sendSampling(const QByteArray& id, double temperature, int top_k) {
   QNetworkRequest r = httpRequest("/v1/csm/streams/" + QString::fromLatin1(id) + "/sampling");
   r.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
   r.setTransferTimeout(kInfoTimeoutMs);
-  const QJsonObject body{{"temperature", temperature}, {"top_k", topk}};
+  const QJsonObject body{{"temperature", temperature}, {"top_k", top_k}};
   // Fire and forget: a stream that ended meanwhile answers 404, which is fine.
   QNetworkReply* reply = net_->post(r, QJsonDocument(body).toJson(QJsonDocument::Compact));
   QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
@@ -342,7 +342,7 @@ RunResult RemoteEngine::run(const RunRequest& request, AudioRing* ring, const Ch
     // A later group starts with the knobs as they are now.
     RunSettings settings = request.settings;
     quint64 sampling_seen = 0;
-    if (request.live) request.live->changedSince(sampling_seen, &settings.temperature, &settings.topk);
+    if (request.live) request.live->changedSince(sampling_seen, &settings.temperature, &settings.top_k);
     for (size_t i = 0; i < streams.size(); ++i) {
       RemoteStream& st = streams[i];
       st.slot = static_cast<int>(i);
@@ -379,10 +379,10 @@ RunResult RemoteEngine::run(const RunRequest& request, AudioRing* ring, const Ch
         return;
       }
       double temperature = 0;
-      int topk = 0;
-      if (request.live && liveSampling() && request.live->changedSince(sampling_seen, &temperature, &topk))
+      int top_k = 0;
+      if (request.live && liveSampling() && request.live->changedSince(sampling_seen, &temperature, &top_k))
         for (auto& s : streams)
-          if (!s.ended) sendSampling(s.id, temperature, topk);
+          if (!s.ended) sendSampling(s.id, temperature, top_k);
     });
     tick.start(10);
     if (open > 0) loop.exec();

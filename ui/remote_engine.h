@@ -46,7 +46,7 @@ class RemoteEngine {
   QNetworkRequest httpRequest(const QString& path) const;
   QJsonObject getJson(const QString& path, int timeout_ms);
   QStringList uploadClips(const QVector<VoiceClip>& clips);
-  void sendSampling(const QByteArray& id, double temperature, int topk);
+  void sendSampling(const QByteArray& id, double temperature, int top_k);
   csm::Error lost(QNetworkReply* reply, qint64 frames) const;
   QString uploadClip(const VoiceClip& clip);
 

@@ -90,7 +90,7 @@ RunRequest request_of(const QStringList& texts, int max_audio_ms) {
   r.settings.max_audio_ms = max_audio_ms;
   r.settings.chunk_ms = 240;
   r.settings.stream_batch = 2;
-  r.live = std::make_shared<LiveSampling>(r.settings.temperature, r.settings.topk);
+  r.live = std::make_shared<LiveSampling>(r.settings.temperature, r.settings.top_k);
   return r;
 }
 
@@ -294,7 +294,7 @@ class RemoteStudioTest : public QObject {
       RunRequest r = request_of({"Live knobs."}, 8000);
       r.settings.temperature = 0;
       r.settings.chunk_ms = 80;
-      r.live = std::make_shared<LiveSampling>(0.0, r.settings.topk);
+      r.live = std::make_shared<LiveSampling>(0.0, r.settings.top_k);
       runOn(r);
       if (move) {
         if (!chunks.wait(60000)) return QVector<float>();

@@ -104,7 +104,7 @@ class WorkerTest : public QObject {
       request.settings.max_audio_ms = 4000;
       request.settings.chunk_ms = 80;
       request.settings.temperature = 0;
-      request.live = std::make_shared<LiveSampling>(0.0, request.settings.topk);
+      request.live = std::make_shared<LiveSampling>(0.0, request.settings.top_k);
       const auto live = request.live;
       QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
       if (move) {
@@ -136,7 +136,7 @@ class WorkerTest : public QObject {
       request.settings.chunk_ms = 80;
       request.settings.stream_batch = 1;
       request.settings.temperature = 0;
-      request.live = std::make_shared<LiveSampling>(0.0, request.settings.topk);
+      request.live = std::make_shared<LiveSampling>(0.0, request.settings.top_k);
       const auto live = request.live;
       QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
       if (move) {
