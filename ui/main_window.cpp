@@ -38,6 +38,7 @@
 #include "generation_worker.h"
 #include "remote_server_dialog.h"
 #include "run_settings_panel.h"
+#include "stop_label.h"
 #include "time_series_plot.h"
 #include "voice_clip_panel.h"
 #include "waveform_view.h"
@@ -456,7 +457,7 @@ void MainWindow::updateLiveFigures() {
 
 void MainWindow::onFinished(const RunResult& result) {
   updateLiveFigures();
-  setState(EngineState::Ready, result.cancelled ? tr("stopped") : QString());
+  setState(EngineState::Ready, readableStops(result.stops));
   emit runCompleted(result);
   recordRun(result, {});
 }
@@ -505,6 +506,16 @@ void MainWindow::onFailed(const QString& message, const QString& hint) {
     QMessageBox::warning(this, tr("Generation failed"), hint.isEmpty() ? message : message + "\n\n" + hint);
 }
 
+// How the run's streams ended, and what went wrong when it failed.
+QString MainWindow::historyToolTip(const RunRecord& record) const {
+  QStringList stops;
+  for (const auto& v : record.summary.value("stops").toArray()) stops << v.toString();
+  QStringList lines;
+  if (!stops.isEmpty()) lines << tr("Ended: %1").arg(readableStops(stops));
+  if (record.summary.contains("failure")) lines << record.summary.value("failure").toString();
+  return lines.join('\n');
+}
+
 void MainWindow::refreshHistory() {
   history_list_->clear();
   for (const auto& r : history_.list()) {
@@ -513,7 +524,7 @@ void MainWindow::refreshHistory() {
         r.summary.contains("failure")
             ? tr("%1 — %2 (failed, %3 s kept)").arg(when, what).arg(r.summary.value("audio_ms").toDouble() / 1000, 0, 'f', 2)
             : tr("%1 — %2 (RTF %3)").arg(when, what).arg(r.summary.value("rtf").toDouble(), 0, 'f', 2));
-    if (r.summary.contains("failure")) item->setToolTip(r.summary.value("failure").toString());
+    item->setToolTip(historyToolTip(r));
     item->setData(Qt::UserRole, r.id);
     history_list_->addItem(item);
   }
