@@ -351,12 +351,12 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
 <context>
     <name>GenerationWorker</name>
     <message>
-        <location filename="../ui/generation_worker.cpp" line="130"/>
+        <location filename="../ui/generation_worker.cpp" line="76"/>
         <source>No model is loaded.</source>
         <translation>Es ist kein Modell geladen.</translation>
     </message>
     <message>
-        <location filename="../ui/generation_worker.cpp" line="130"/>
+        <location filename="../ui/generation_worker.cpp" line="76"/>
         <source>Pick a model (the demo model needs no download).</source>
         <translation>Wählen Sie ein Modell (das Demo-Modell braucht keinen Download).</translation>
     </message>
@@ -923,8 +923,8 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
     </message>
     <message>
         <location filename="../ui/run_settings_panel.cpp" line="36"/>
-        <source>Several lines of text are generated together, this many at a time</source>
-        <translation>Mehrere Textzeilen werden gemeinsam erzeugt, so viele auf einmal</translation>
+        <source>Lines of text generated together; the others join as one ends (a remote csm-serve has its own --max-streams)</source>
+        <translation>Gemeinsam erzeugte Textzeilen; die übrigen kommen hinzu, sobald eine endet (ein entfernter csm-serve hat sein eigenes --max-streams)</translation>
     </message>
     <message>
         <location filename="../ui/run_settings_panel.cpp" line="37"/>

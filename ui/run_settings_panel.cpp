@@ -33,7 +33,7 @@ RunSettingsPanel::RunSettingsPanel(QWidget* parent) : QGroupBox(tr("Settings (te
   layout->addLayout(seed_row);
   connect(seed_, qOverload<int>(&QSpinBox::valueChanged), this, &RunSettingsPanel::changed);
   frame_batch_->setToolTip(tr("Frames Mimi decodes per call"));
-  stream_batch_->setToolTip(tr("Several lines of text are generated together, this many at a time"));
+  stream_batch_->setToolTip(tr("Lines of text generated together; the others join as one ends (a remote csm-serve has its own --max-streams)"));
   top_k_->setToolTip(tr("0 = no cut-off"));
   temperature_->setToolTip(tr("0 = greedy"));
   setSettings(RunSettings{});

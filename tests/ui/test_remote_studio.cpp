@@ -2,8 +2,10 @@
 // laptop with the engine on a GPU box would have it: the worker's chunks arrive
 // with the server's metrics and play in order, Stop cancels the stream on the
 // server (its /metrics says so), temperature moved mid-run reaches the running
-// stream, a server that is not there or refuses the key gives a message, and a
-// server killed mid-run leaves what was received and a window ready for more.
+// stream, more texts than the server's slots all complete (and ones it refuses as
+// busy are a message), a run ends with the same stop labels as in this process,
+// a server that is not there or refuses the key gives a message, and a server
+// killed mid-run leaves what was received and a window ready for more.
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -25,6 +27,7 @@
 #include "generation_worker.h"
 #include "main_window.h"
 #include "run_settings_panel.h"
+#include "sampling_moved_run.h"
 #include "sse_reader.h"
 #include "time_series_plot.h"
 
@@ -288,29 +291,101 @@ class RemoteStudioTest : public QObject {
   void temperatureMovedMidRunReachesTheRunningStream() {
     Serve serve;
     connectTo(serve.url(), {}, true);
-    const auto run_collecting = [&](bool move) {
-      QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
-      QSignalSpy finished(worker_, &GenerationWorker::runFinished);
-      RunRequest r = request_of({"Live knobs."}, 8000);
-      r.settings.temperature = 0;
-      r.settings.chunk_ms = 80;
-      r.live = std::make_shared<LiveSampling>(0.0, r.settings.top_k);
-      runOn(r);
-      if (move) {
-        if (!chunks.wait(60000)) return QVector<float>();
-        r.live->set(1.5, 50);
-      }
-      if (!finished.wait(60000)) return QVector<float>();
-      QVector<float> audio;
-      for (const auto& args : chunks) audio += args.at(1).value<QVector<float>>();
-      return audio;
-    };
-    const QVector<float> greedy = run_collecting(false), moved = run_collecting(true);
+    RunRequest r = request_of({"Live knobs."}, 8000);
+    r.settings.temperature = 0;
+    r.settings.chunk_ms = 80;
+    const QVector<float> greedy = audio_of_run(worker_, r, false), moved = audio_of_run(worker_, r, true);
     QVERIFY(greedy.size() > 10 * 1920);
     QVERIFY(moved.size() > 1920);
     QCOMPARE(moved.mid(0, 1920), greedy.mid(0, 1920));
     const qsizetype common = std::min(moved.size(), greedy.size());
     QVERIFY(moved.mid(0, common) != greedy.mid(0, common));
+  }
+
+  // A server with two slots and five texts: the studio posts all five at once,
+  // the server's queue holds three, and all complete in order with the run's
+  // chunk sizes and length, played in text order.
+  void moreTextsThanTheServersSlotsAllCompleteInOrder() {
+    Serve serve({"--max-streams", "2"});
+    connectTo(serve.url(), {}, true);
+    ring_.reset();
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    QSignalSpy failed(worker_, &GenerationWorker::runFailed);
+    RunRequest r = request_of({"One.", "Two.", "Three.", "Four.", "Five."}, 480);
+    runOn(r);
+    QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 60000));
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? "" : failed.front().at(0).toString()));
+    QVector<QVector<int>> chunk_frames(5);
+    QVector<QVector<float>> audio(5);
+    for (const auto& args : chunks) {
+      const auto stats = args.at(0).value<ChunkStats>();
+      QVERIFY(stats.stream >= 0 && stats.stream < 5);
+      QCOMPARE(stats.maxStreams, 2);
+      QVERIFY(stats.activeStreams <= 2);
+      chunk_frames[stats.stream] << stats.frames;
+      audio[stats.stream] += args.at(1).value<QVector<float>>();
+    }
+    QVector<float> in_text_order;
+    for (int i = 0; i < 5; ++i) {
+      QCOMPARE(chunk_frames[i], (QVector<int>{1, 3, 2}));
+      in_text_order += audio[i];
+    }
+    const auto result = finished.front().at(0).value<RunResult>();
+    QCOMPARE(result.frames, qint64(30));
+    QCOMPARE(result.stops, QStringList(5, "max_length"));
+    QVector<float> played(ring_.available());
+    ring_.pull(played.data(), played.size());
+    QCOMPARE(played, in_text_order);
+  }
+
+  // One slot and room for one more in the queue, four texts: the server speaks
+  // what fits (two, or one when the second comes before the first left the queue)
+  // and refuses the rest; the run says how many, and what was spoken is kept.
+  void textsTheServerRefusesAsBusyAreAClearMessage() {
+    Serve serve({"--max-streams", "1", "--max-queue", "1"});
+    connectTo(serve.url(), {}, true);
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy failed(worker_, &GenerationWorker::runFailed);
+    runOn(request_of({"One.", "Two.", "Three.", "Four."}, 4000));
+    QVERIFY(QTest::qWaitFor([&] { return !failed.isEmpty(); }, 60000));
+    const QString message = failed.front().at(0).toString();
+    const auto said = QRegularExpression("busy: it spoke ([12]) of the 4 texts").match(message);
+    QVERIFY2(said.hasMatch(), qPrintable(message));
+    QVERIFY(failed.front().at(1).toString().contains("--max-queue"));
+    QSet<int> spoken;
+    for (const auto& args : chunks) spoken << args.at(0).value<ChunkStats>().stream;
+    QCOMPARE(spoken.size(), said.captured(1).toInt());
+  }
+
+  // The same run, in this process and on a server, ends with the same stop labels.
+  void theSameRunEndsWithTheSameStopLabelsLocallyAndRemotely() {
+    QThread local_thread;
+    auto* local = new GenerationWorker(nullptr);
+    local->moveToThread(&local_thread);
+    connect(&local_thread, &QThread::finished, local, &QObject::deleteLater);
+    local_thread.start();
+    QSignalSpy loaded(local, &GenerationWorker::engineLoaded);
+    QMetaObject::invokeMethod(local, [local] { local->loadEngine("demo"); }, Qt::QueuedConnection);
+    QVERIFY(loaded.wait(30000));
+    Serve serve;
+    connectTo(serve.url(), {}, true);
+    const auto stops_of = [](GenerationWorker* worker, const RunRequest& r, bool stop_after_first_chunk) {
+      QSignalSpy chunks(worker, &GenerationWorker::chunkReady);
+      QSignalSpy finished(worker, &GenerationWorker::runFinished);
+      QMetaObject::invokeMethod(worker, [worker, r] { worker->run(r); }, Qt::QueuedConnection);
+      if (stop_after_first_chunk && chunks.wait(60000)) r.cancel.cancel();
+      if (!QTest::qWaitFor([&] { return !finished.isEmpty(); }, 60000)) return QStringList{"no end"};
+      return finished.front().at(0).value<RunResult>().stops;
+    };
+    const RunRequest to_the_end = request_of({"Said to the end.", "Said to the end, too."}, 960);
+    const QStringList local_stops = stops_of(local, to_the_end, false);
+    QCOMPARE(local_stops, QStringList(2, "max_length"));
+    QCOMPARE(stops_of(worker_, to_the_end, false), local_stops);
+    QCOMPARE(stops_of(local, request_of({"Stopped early."}, 60000), true), QStringList{"cancelled"});
+    QCOMPARE(stops_of(worker_, request_of({"Stopped early."}, 60000), true), QStringList{"cancelled"});
+    local_thread.quit();
+    local_thread.wait();
   }
 
   void aServerKilledMidRunLeavesWhatArrivedAndAClearMessage() {
