@@ -519,7 +519,7 @@ QString MainWindow::historyToolTip(const RunRecord& record) const {
 void MainWindow::refreshHistory() {
   history_list_->clear();
   for (const auto& r : history_.list()) {
-    const QString when = r.started.toString("MM-dd HH:mm:ss"), what = r.text.left(40);
+    const QString when = r.started.toString("MM-dd HH:mm:ss"), what = r.text.simplified().left(40);  // one line per run
     auto* item = new QListWidgetItem(
         r.summary.contains("failure")
             ? tr("%1 — %2 (failed, %3 s kept)").arg(when, what).arg(r.summary.value("audio_ms").toDouble() / 1000, 0, 'f', 2)

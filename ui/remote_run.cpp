@@ -148,6 +148,9 @@ void RemoteRun::takeEvent(RemoteStream& stream, const QByteArray& data) {
     EngineChunk chunk;
     chunk.samples = pcm16_samples(QByteArray::fromBase64(event.value("audio").toString().toLatin1()));
     chunk.stats = stats_of(event.value("csm").toObject(), stream.index, chunk.samples.size());
+    // The run's clock, not the server's: a text that waited in the server's queue starts
+    // its own clock late, and the memory plot puts every stream on one time axis.
+    chunk.stats.elapsedMs = clock_.nsecsElapsed() / 1e6;
     stream.frames += chunk.stats.frames;
     if (!chunk.samples.isEmpty() && first_audio_ms_ <= 0) first_audio_ms_ = clock_.nsecsElapsed() / 1e6;
     ready_.push_back(std::move(chunk));
