@@ -2,8 +2,9 @@
 // laptop with the engine on a GPU box would have it: the worker's chunks arrive
 // with the server's metrics and play in order, Stop cancels the stream on the
 // server (its /metrics says so), temperature moved mid-run reaches the running
-// stream, more texts than the server's slots all complete (and ones it refuses as
-// busy are a message), a run ends with the same stop labels as in this process,
+// stream (by the server's own name for it, where it gives one), more texts than
+// the server's slots all complete (and ones it refuses as busy are a message), a
+// run ends with the same stop labels as in this process,
 // a server that is not there or refuses the key gives a message, and a server
 // killed mid-run leaves what was received and a window ready for more.
 #include <QEventLoop>
@@ -18,6 +19,9 @@
 #include <QRegularExpression>
 #include <QLabel>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QThread>
@@ -85,6 +89,73 @@ class Serve {
   QProcess process_;
   QByteArray log_;
   QString url_;
+};
+
+// A stand-in for a csm-serve that names its streams itself (X-CSM-Stream-Id, as the
+// hardened server does): it speaks one silent frame every 50 ms until the client goes,
+// and notes every control request ("METHOD path").
+class FakeServe : public QObject {
+ public:
+  FakeServe() {
+    server_.listen(QHostAddress::LocalHost, 0);
+    connect(&server_, &QTcpServer::newConnection, this, [this] {
+      while (QTcpSocket* socket = server_.nextPendingConnection()) {
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onBytes(socket); });
+        connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+          buffers_.remove(socket);
+          socket->deleteLater();
+        });
+      }
+    });
+  }
+  QString url() const { return QStringLiteral("http://127.0.0.1:%1").arg(server_.serverPort()); }
+  QStringList controls;
+  QByteArray sentRequestId;  // the X-Request-Id of the speech request
+
+ private:
+  void onBytes(QTcpSocket* socket) {
+    QByteArray& buffer = buffers_[socket];
+    buffer += socket->readAll();
+    const qsizetype end = buffer.indexOf("\r\n\r\n");
+    if (end < 0) return;
+    const QList<QByteArray> lines = buffer.left(end).split('\n');
+    const QList<QByteArray> request_line = lines.front().trimmed().split(' ');
+    qsizetype length = 0;
+    QByteArray request_id;
+    for (const QByteArray& line : lines) {
+      const QByteArray l = line.trimmed(), lower = l.toLower();
+      if (lower.startsWith("content-length:")) length = l.mid(15).trimmed().toLongLong();
+      if (lower.startsWith("x-request-id:")) request_id = l.mid(13).trimmed();
+    }
+    if (buffer.size() < end + 4 + length) return;
+    buffer.clear();  // one request per connection: every answer closes it
+    const QByteArray method = request_line.value(0), path = request_line.value(1);
+    if (path == "/v1/csm/info")
+      return answer(socket, R"({"engine": {"label": "fake", "device": "cpu", "demo": true}, )"
+                            R"("server": {"live_sampling": true}, "machine": {}})");
+    if (path == "/v1/audio/speech") return speak(socket, request_id);
+    controls << QString::fromLatin1(method + ' ' + path);
+    answer(socket, "{}");
+  }
+  static void answer(QTcpSocket* socket, const QByteArray& json) {
+    socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+                  QByteArray::number(json.size()) + "\r\n\r\n" + json);
+    socket->disconnectFromHost();
+  }
+  void speak(QTcpSocket* socket, const QByteArray& request_id) {
+    sentRequestId = request_id;
+    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\nX-Request-Id: " +
+                  request_id + "\r\nX-CSM-Stream-Id: srv-stream-1\r\n\r\n");
+    auto* frames = new QTimer(socket);
+    connect(frames, &QTimer::timeout, socket, [socket, frame = 0]() mutable {
+      const QByteArray silence(1920 * 2, '\0');
+      socket->write(R"(data: {"type": "speech.audio.delta", "audio": ")" + silence.toBase64() +
+                    R"(", "csm": {"first_frame": )" + QByteArray::number(frame++) + R"(, "frames": 1}})" + "\n\n");
+    });
+    frames->start(50);
+  }
+  QHash<QTcpSocket*, QByteArray> buffers_;
+  QTcpServer server_;  // after buffers_: its sockets, closing as it goes, still find them
 };
 
 RunRequest request_of(const QStringList& texts, int max_audio_ms) {
@@ -356,6 +427,27 @@ class RemoteStudioTest : public QObject {
     QSet<int> spoken;
     for (const auto& args : chunks) spoken << args.at(0).value<ChunkStats>().stream;
     QCOMPARE(spoken.size(), said.captured(1).toInt());
+  }
+
+  // A server that names its streams (X-CSM-Stream-Id): a moved slider and Stop reach
+  // the stream by that name, not by the X-Request-Id the studio sent.
+  void liveSamplingAndStopNameTheStreamByTheServersId() {
+    FakeServe fake;
+    connectTo(fake.url(), {}, true);
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    RunRequest r = request_of({"Named by the server."}, 60000);
+    runOn(r);
+    QVERIFY(chunks.wait(20000));
+    r.live->set(1.2, 40);
+    QVERIFY(QTest::qWaitFor([&] { return !fake.controls.isEmpty(); }, 5000));
+    r.cancel.cancel();
+    QVERIFY(finished.wait(10000));
+    QVERIFY(finished.front().at(0).value<RunResult>().cancelled);
+    QVERIFY(QTest::qWaitFor([&] { return fake.controls.size() >= 2; }, 5000));
+    QCOMPARE(fake.controls,
+             (QStringList{"POST /v1/csm/streams/srv-stream-1/sampling", "DELETE /v1/csm/streams/srv-stream-1"}));
+    QVERIFY2(fake.sentRequestId.startsWith("studio-"), fake.sentRequestId.constData());
   }
 
   // The same run, in this process and on a server, ends with the same stop labels.
