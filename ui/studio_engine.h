@@ -27,8 +27,9 @@ class EngineRun {
   // session waits for its chunk). After a failure the chunks that arrived still come
   // out; then this throws the csm::Error.
   virtual Poll next(EngineChunk& out, std::chrono::milliseconds wait) = 0;
-  // Temperature and top-k moved while the run goes on: every stream, running or
-  // still waiting for a slot, takes them from its next frame.
+  // Temperature and top-k moved while the run goes on: every stream takes them from
+  // its next frame. A text waiting in a server's queue takes them once its answer
+  // starts, since the server names a stream (for the control routes) only then.
   virtual void setSampling(double temperature, int top_k) = 0;
   // Once next() said Ended.
   virtual RunResult result() const = 0;
