@@ -385,7 +385,7 @@ class RemoteStudioTest : public QObject {
     QSignalSpy failed(worker_, &GenerationWorker::runFailed);
     RunRequest r = request_of({"One.", "Two.", "Three.", "Four.", "Five."}, 480);
     runOn(r);
-    QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 60000));
+    QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 180000));
     QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? "" : failed.front().at(0).toString()));
     QVector<QVector<int>> chunk_frames(5);
     QVector<QVector<float>> audio(5);
@@ -419,7 +419,7 @@ class RemoteStudioTest : public QObject {
     QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
     QSignalSpy failed(worker_, &GenerationWorker::runFailed);
     runOn(request_of({"One.", "Two.", "Three.", "Four."}, 4000));
-    QVERIFY(QTest::qWaitFor([&] { return !failed.isEmpty(); }, 60000));
+    QVERIFY(QTest::qWaitFor([&] { return !failed.isEmpty(); }, 180000));
     const QString message = failed.front().at(0).toString();
     const auto said = QRegularExpression("busy: it spoke ([12]) of the 4 texts").match(message);
     QVERIFY2(said.hasMatch(), qPrintable(message));
@@ -467,7 +467,7 @@ class RemoteStudioTest : public QObject {
       QSignalSpy finished(worker, &GenerationWorker::runFinished);
       QMetaObject::invokeMethod(worker, [worker, r] { worker->run(r); }, Qt::QueuedConnection);
       if (stop_after_first_chunk && chunks.wait(60000)) r.cancel.cancel();
-      if (!QTest::qWaitFor([&] { return !finished.isEmpty(); }, 60000)) return QStringList{"no end"};
+      if (!QTest::qWaitFor([&] { return !finished.isEmpty(); }, 180000)) return QStringList{"no end"};
       return finished.front().at(0).value<RunResult>().stops;
     };
     const RunRequest to_the_end = request_of({"Said to the end.", "Said to the end, too."}, 960);

@@ -141,7 +141,7 @@ class WorkerTest : public QObject {
     request.settings.stream_batch = 2;
     ring_.reset();
     QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
-    QVERIFY(finished.wait(60000));
+    QVERIFY(finished.wait(180000));
     QVector<QVector<int>> chunk_frames(5);
     QVector<QVector<float>> audio(5);
     QVector<qint64> next_frame(5, 0);
