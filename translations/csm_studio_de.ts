@@ -105,78 +105,77 @@
         <translation>Echtzeit-Streams</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="157"/>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="171"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="168"/>
         <source>Added %1</source>
         <translation>%1 hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="193"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="190"/>
         <source>%1: another fetch is still running; try again when it ends</source>
         <translation>%1: ein anderer Abruf läuft noch; versuchen Sie es danach erneut</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="200"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="197"/>
         <source>%1: not a server address (expected e.g. http://gpu-box:8000)</source>
         <translation>%1: keine Serveradresse (erwartet z. B. http://gpu-box:8000)</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="209"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="206"/>
         <source>Fetching %1 …</source>
         <translation>Hole %1 …</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="231"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="228"/>
         <source>Fetched the benchmark report of %1</source>
         <translation>Benchmark-Bericht von %1 geholt</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="238"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="235"/>
         <source>%1: no answer within %2 s</source>
         <translation>%1: keine Antwort innerhalb von %2 s</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="241"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="238"/>
         <source>%1: the server refused the API key (HTTP 401)</source>
         <translation>%1: der Server hat den API-Schlüssel abgelehnt (HTTP 401)</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="242"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="239"/>
         <source>%1: the server wants an API key (HTTP 401)</source>
         <translation>%1: der Server verlangt einen API-Schlüssel (HTTP 401)</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="243"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="240"/>
         <source>%1: the API key may not read the benchmark report (HTTP 403)</source>
         <translation>%1: der API-Schlüssel darf den Benchmark-Bericht nicht lesen (HTTP 403)</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="245"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="242"/>
         <source>%1: the server has no benchmark report (start csm-serve with --benchmark-report FILE)</source>
         <translation>%1: der Server hat keinen Benchmark-Bericht (starten Sie csm-serve mit --benchmark-report DATEI)</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="247"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="244"/>
         <source>%1: HTTP %2 %3</source>
         <translation>%1: HTTP %2 %3</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="254"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="251"/>
         <source>%1: connection refused (is csm-serve running there, on that port?)</source>
         <translation>%1: Verbindung abgelehnt (läuft csm-serve dort, auf diesem Port?)</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="255"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="252"/>
         <source>%1: host not found</source>
         <translation>%1: Host nicht gefunden</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="256"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="253"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="303"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="300"/>
         <source>%1
 chunk %2 ms, frame batch %3, CUDA graphs %4, %5 stream(s)
 RTF %6, first audio %7 ms, real-time streams %8
@@ -187,72 +186,72 @@ RTF %6, erstes Audio %7 ms, Echtzeit-Streams %8
 bester RTF von %9 Lauf/Läufen bei diesem x</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="308"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="305"/>
         <source>on</source>
         <translation>an</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="308"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="305"/>
         <source>off</source>
         <translation>aus</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="327"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="324"/>
         <source>%1 — %2, %3, %4 runs</source>
         <translation>%1 — %2, %3, %4 Läufe</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="343"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="340"/>
         <source>%1.%2: plots export as .png or .pdf</source>
         <translation>%1.%2: Diagramme werden als .png oder .pdf exportiert</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="354"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="351"/>
         <source>%1: could not write the plot</source>
         <translation>%1: das Diagramm konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="360"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="357"/>
         <source>Exported %1 plots to %2-*.%3</source>
         <translation>%1 Diagramme nach %2-*.%3 exportiert</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="365"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="362"/>
         <source>Add benchmark reports</source>
         <translation>Benchmark-Berichte hinzufügen</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="366"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="363"/>
         <source>csm-bench reports (*.json);;All files (*)</source>
         <translation>csm-bench-Berichte (*.json);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="378"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="375"/>
         <source>Fetch a benchmark report</source>
         <translation>Einen Benchmark-Bericht holen</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="383"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="380"/>
         <source>optional</source>
         <translation>optional</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="388"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="385"/>
         <source>Server URL:</source>
         <translation>Server-URL:</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="389"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="386"/>
         <source>API key:</source>
         <translation>API-Schlüssel:</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="396"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="393"/>
         <source>Export plots</source>
         <translation>Diagramme exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/benchmark_compare_dialog.cpp" line="396"/>
+        <location filename="../ui/benchmark_compare_dialog.cpp" line="393"/>
         <source>PNG (*.png);;PDF (*.pdf)</source>
         <translation>PNG (*.png);;PDF (*.pdf)</translation>
     </message>
@@ -352,12 +351,12 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
 <context>
     <name>GenerationWorker</name>
     <message>
-        <location filename="../ui/generation_worker.cpp" line="130"/>
+        <location filename="../ui/generation_worker.cpp" line="76"/>
         <source>No model is loaded.</source>
         <translation>Es ist kein Modell geladen.</translation>
     </message>
     <message>
-        <location filename="../ui/generation_worker.cpp" line="130"/>
+        <location filename="../ui/generation_worker.cpp" line="76"/>
         <source>Pick a model (the demo model needs no download).</source>
         <translation>Wählen Sie ein Modell (das Demo-Modell braucht keinen Download).</translation>
     </message>
@@ -365,272 +364,272 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="68"/>
+        <location filename="../ui/main_window.cpp" line="69"/>
         <source>csm-studio</source>
         <translation>csm-studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="98"/>
+        <location filename="../ui/main_window.cpp" line="99"/>
         <source>no model</source>
         <translation>kein Modell</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="114"/>
+        <location filename="../ui/main_window.cpp" line="115"/>
         <source>Hello! This is CSM speaking while it generates.</source>
         <translation>Hallo! Hier spricht CSM, während es erzeugt.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="129"/>
+        <location filename="../ui/main_window.cpp" line="130"/>
         <source>Text to speak. Each line is a text of its own; several lines run as a batch.</source>
         <translation>Zu sprechender Text. Jede Zeile ist ein eigener Text; mehrere Zeilen laufen als Stapel.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="135"/>
+        <location filename="../ui/main_window.cpp" line="136"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="136"/>
+        <location filename="../ui/main_window.cpp" line="137"/>
         <source>Speaker</source>
         <translation>Sprecher</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="137"/>
+        <location filename="../ui/main_window.cpp" line="138"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="138"/>
+        <location filename="../ui/main_window.cpp" line="139"/>
         <source>Stop</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="139"/>
+        <location filename="../ui/main_window.cpp" line="140"/>
         <source>Generate (Ctrl+Return)</source>
         <translation>Erzeugen (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="140"/>
+        <location filename="../ui/main_window.cpp" line="141"/>
         <source>Stop within one frame (Esc)</source>
         <translation>Innerhalb eines Frames anhalten (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="163"/>
+        <location filename="../ui/main_window.cpp" line="164"/>
         <source>Real-time factor</source>
         <translation>Echtzeitfaktor</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="163"/>
+        <location filename="../ui/main_window.cpp" line="164"/>
         <source>audio (s)</source>
         <translation>Audio (s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="163"/>
+        <location filename="../ui/main_window.cpp" line="164"/>
         <source>RTF</source>
         <translation>RTF</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="164"/>
+        <location filename="../ui/main_window.cpp" line="165"/>
         <source>per chunk</source>
         <translation>je Block</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="165"/>
+        <location filename="../ui/main_window.cpp" line="166"/>
         <source>cumulative</source>
         <translation>kumulativ</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="166"/>
+        <location filename="../ui/main_window.cpp" line="167"/>
         <source>Latency</source>
         <translation>Latenz</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="166"/>
+        <location filename="../ui/main_window.cpp" line="167"/>
         <source>chunk</source>
         <translation>Block</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="166"/>
+        <location filename="../ui/main_window.cpp" line="167"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="167"/>
+        <location filename="../ui/main_window.cpp" line="168"/>
         <source>chunk latency</source>
         <translation>Blocklatenz</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="168"/>
+        <location filename="../ui/main_window.cpp" line="169"/>
         <source>time to first audio</source>
         <translation>Zeit bis zum ersten Ton</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="169"/>
+        <location filename="../ui/main_window.cpp" line="170"/>
         <source>Memory</source>
         <translation>Speicher</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="169"/>
+        <location filename="../ui/main_window.cpp" line="170"/>
         <source>time (s)</source>
         <translation>Zeit (s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="169"/>
+        <location filename="../ui/main_window.cpp" line="170"/>
         <source>MiB</source>
         <translation>MiB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="170"/>
+        <location filename="../ui/main_window.cpp" line="171"/>
         <source>RSS / VRAM</source>
         <translation>RSS / VRAM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="181"/>
+        <location filename="../ui/main_window.cpp" line="182"/>
         <source>Replay</source>
         <translation>Wiedergeben</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="182"/>
+        <location filename="../ui/main_window.cpp" line="183"/>
         <source>Compare two</source>
         <translation>Zwei vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="186"/>
+        <location filename="../ui/main_window.cpp" line="187"/>
         <source>Run history</source>
         <translation>Verlauf der Läufe</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="196"/>
+        <location filename="../ui/main_window.cpp" line="197"/>
         <source>Audio so far</source>
         <translation>Bisheriger Ton</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="230"/>
+        <location filename="../ui/main_window.cpp" line="231"/>
         <source>Choose a CSM model folder</source>
         <translation>CSM-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="241"/>
+        <location filename="../ui/main_window.cpp" line="242"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="242"/>
+        <location filename="../ui/main_window.cpp" line="243"/>
         <source>Export &amp;audio…</source>
         <translation>&amp;Audio exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="243"/>
+        <location filename="../ui/main_window.cpp" line="244"/>
         <source>Export audio</source>
         <translation>Audio exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="243"/>
+        <location filename="../ui/main_window.cpp" line="244"/>
         <source>WAV (*.wav)</source>
         <translation>WAV (*.wav)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="244"/>
-        <location filename="../ui/main_window.cpp" line="249"/>
-        <location filename="../ui/main_window.cpp" line="257"/>
+        <location filename="../ui/main_window.cpp" line="245"/>
+        <location filename="../ui/main_window.cpp" line="250"/>
+        <location filename="../ui/main_window.cpp" line="258"/>
         <source>Export</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="244"/>
-        <location filename="../ui/main_window.cpp" line="249"/>
+        <location filename="../ui/main_window.cpp" line="245"/>
+        <location filename="../ui/main_window.cpp" line="250"/>
         <source>Could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="246"/>
+        <location filename="../ui/main_window.cpp" line="247"/>
         <source>Export &amp;metrics…</source>
         <translation>&amp;Messwerte exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="248"/>
+        <location filename="../ui/main_window.cpp" line="249"/>
         <source>Export metrics</source>
         <translation>Messwerte exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="248"/>
+        <location filename="../ui/main_window.cpp" line="249"/>
         <source>CSV (*.csv);;JSON (*.json)</source>
         <translation>CSV (*.csv);;JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="251"/>
+        <location filename="../ui/main_window.cpp" line="252"/>
         <source>Export &amp;plots…</source>
         <translation>&amp;Diagramme exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="253"/>
+        <location filename="../ui/main_window.cpp" line="254"/>
         <source>Export plots</source>
         <translation>Diagramme exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="253"/>
+        <location filename="../ui/main_window.cpp" line="254"/>
         <source>PNG (*.png);;PDF (*.pdf)</source>
         <translation>PNG (*.png);;PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="257"/>
+        <location filename="../ui/main_window.cpp" line="258"/>
         <source>Could not write the plots</source>
         <translation>Die Diagramme konnten nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="260"/>
+        <location filename="../ui/main_window.cpp" line="261"/>
         <source>&amp;Save preset…</source>
         <translation>Voreinstellung &amp;speichern…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="261"/>
+        <location filename="../ui/main_window.cpp" line="262"/>
         <source>Save preset</source>
         <translation>Voreinstellung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="261"/>
-        <location filename="../ui/main_window.cpp" line="266"/>
+        <location filename="../ui/main_window.cpp" line="262"/>
+        <location filename="../ui/main_window.cpp" line="267"/>
         <source>Preset (*.json)</source>
         <translation>Voreinstellung (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="263"/>
-        <location filename="../ui/main_window.cpp" line="268"/>
+        <location filename="../ui/main_window.cpp" line="264"/>
+        <location filename="../ui/main_window.cpp" line="269"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="265"/>
+        <location filename="../ui/main_window.cpp" line="266"/>
         <source>&amp;Load preset…</source>
         <translation>Voreinstellung &amp;laden…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="266"/>
+        <location filename="../ui/main_window.cpp" line="267"/>
         <source>Load preset</source>
         <translation>Voreinstellung laden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="270"/>
+        <location filename="../ui/main_window.cpp" line="271"/>
         <source>&amp;Import history…</source>
         <translation>Verlauf &amp;importieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="271"/>
+        <location filename="../ui/main_window.cpp" line="272"/>
         <source>Import run history</source>
         <translation>Verlauf der Läufe importieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="271"/>
+        <location filename="../ui/main_window.cpp" line="272"/>
         <source>History (*.sqlite)</source>
         <translation>Verlauf (*.sqlite)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="275"/>
+        <location filename="../ui/main_window.cpp" line="276"/>
         <source>Import</source>
         <translation>Import</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/main_window.cpp" line="276"/>
+        <location filename="../ui/main_window.cpp" line="277"/>
         <source>Imported %n run(s)</source>
         <translation>
             <numerusform>%n Lauf importiert</numerusform>
@@ -638,172 +637,172 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
         </translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="280"/>
+        <location filename="../ui/main_window.cpp" line="281"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="281"/>
+        <location filename="../ui/main_window.cpp" line="282"/>
         <source>&amp;Tools</source>
         <translation>&amp;Werkzeuge</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="283"/>
         <source>&amp;Compare benchmark reports…</source>
         <translation>Benchmark-Berichte &amp;vergleichen…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="286"/>
+        <location filename="../ui/main_window.cpp" line="289"/>
         <source>&amp;Remote csm-serve…</source>
         <translation>Entfernter &amp;csm-serve…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="287"/>
+        <location filename="../ui/main_window.cpp" line="290"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="288"/>
+        <location filename="../ui/main_window.cpp" line="291"/>
         <source>&amp;About</source>
         <translation>&amp;Über</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="289"/>
+        <location filename="../ui/main_window.cpp" line="292"/>
         <source>About csm-studio</source>
         <translation>Über csm-studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="290"/>
+        <location filename="../ui/main_window.cpp" line="293"/>
         <source>csm-studio: streaming CSM-1B text to speech, with live plots and knobs.</source>
         <translation>csm-studio: CSM-1B-Sprachsynthese im Datenstrom, mit Live-Diagrammen und -Reglern.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="296"/>
+        <location filename="../ui/main_window.cpp" line="299"/>
         <source>Demo model (random weights: noise, not speech)</source>
         <translation>Demo-Modell (Zufallsgewichte: Rauschen, keine Sprache)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="298"/>
+        <location filename="../ui/main_window.cpp" line="301"/>
         <source>sesame/csm-1b (Hugging Face cache)</source>
         <translation>sesame/csm-1b (Hugging-Face-Cache)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="299"/>
+        <location filename="../ui/main_window.cpp" line="302"/>
         <source>sesame/csm-1b (download from the hub; needs HF_TOKEN)</source>
         <translation>sesame/csm-1b (vom Hub herunterladen; braucht HF_TOKEN)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="305"/>
+        <location filename="../ui/main_window.cpp" line="308"/>
         <source>Remote csm-serve at %1</source>
         <translation>Entfernter csm-serve unter %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="308"/>
+        <location filename="../ui/main_window.cpp" line="311"/>
         <source>Browse for a model folder…</source>
         <translation>Modellordner suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="309"/>
+        <location filename="../ui/main_window.cpp" line="312"/>
         <source>Remote csm-serve…</source>
         <translation>Entfernter csm-serve…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="343"/>
+        <location filename="../ui/main_window.cpp" line="342"/>
         <source>Stop the run first, then switch engines.</source>
         <translation>Beenden Sie zuerst den Lauf, dann wechseln Sie die Engine.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="362"/>
+        <location filename="../ui/main_window.cpp" line="358"/>
         <source>loading model</source>
         <translation>Modell wird geladen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="362"/>
+        <location filename="../ui/main_window.cpp" line="358"/>
         <source>ready</source>
         <translation>bereit</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="362"/>
+        <location filename="../ui/main_window.cpp" line="358"/>
         <source>generating</source>
         <translation>erzeugt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="363"/>
+        <location filename="../ui/main_window.cpp" line="359"/>
         <source>stopping</source>
         <translation>hält an</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="363"/>
+        <location filename="../ui/main_window.cpp" line="359"/>
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="383"/>
+        <location filename="../ui/main_window.cpp" line="379"/>
         <source>Type something to say first.</source>
         <translation>Geben Sie zuerst einen Text ein.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="393"/>
+        <location filename="../ui/main_window.cpp" line="389"/>
         <source>Give every voice clip its transcript.</source>
         <translation>Geben Sie zu jedem Stimmclip seine Abschrift an.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="403"/>
+        <location filename="../ui/main_window.cpp" line="399"/>
         <source>target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="451"/>
+        <location filename="../ui/main_window.cpp" line="447"/>
         <source>First audio: %1 ms</source>
         <translation>Erster Ton: %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="452"/>
+        <location filename="../ui/main_window.cpp" line="448"/>
         <source>RTF: %1</source>
         <translation>RTF: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="457"/>
+        <location filename="../ui/main_window.cpp" line="453"/>
         <source>Underruns: %1 (continuity %2%)</source>
         <translation>Unterläufe: %1 (Kontinuität %2 %)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="458"/>
+        <location filename="../ui/main_window.cpp" line="454"/>
         <source> · server streams %1/%2</source>
         <translation> · Server-Streams %1/%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="464"/>
-        <source>stopped</source>
-        <translation>angehalten</translation>
-    </message>
-    <message>
-        <location filename="../ui/main_window.cpp" line="486"/>
+        <location filename="../ui/main_window.cpp" line="482"/>
         <source>History not saved: %1</source>
         <translation>Verlauf nicht gespeichert: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="507"/>
+        <location filename="../ui/main_window.cpp" line="502"/>
         <source>last run failed</source>
         <translation>letzter Lauf fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="511"/>
+        <location filename="../ui/main_window.cpp" line="506"/>
         <source>Generation failed</source>
         <translation>Erzeugung fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="520"/>
+        <location filename="../ui/main_window.cpp" line="514"/>
+        <source>Ended: %1</source>
+        <translation>Beendet: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="525"/>
         <source>%1 — %2 (failed, %3 s kept)</source>
         <translation>%1 — %2 (fehlgeschlagen, %3 s behalten)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="521"/>
+        <location filename="../ui/main_window.cpp" line="526"/>
         <source>%1 — %2 (RTF %3)</source>
         <translation>%1 — %2 (RTF %3)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="552"/>
+        <location filename="../ui/main_window.cpp" line="557"/>
         <source>Select exactly two runs to compare.</source>
         <translation>Wählen Sie genau zwei Läufe zum Vergleich.</translation>
     </message>
@@ -811,12 +810,12 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../ui/run_history.cpp" line="45"/>
+        <location filename="../ui/run_history.cpp" line="56"/>
         <source>Cannot open the run history %1: %2</source>
         <translation>Der Verlauf %1 kann nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/run_history.cpp" line="53"/>
+        <location filename="../ui/run_history.cpp" line="64"/>
         <source>%1 is not a usable run history: %2</source>
         <translation>%1 ist kein nutzbarer Verlauf: %2</translation>
     </message>
@@ -824,32 +823,32 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
 <context>
     <name>RemoteServerDialog</name>
     <message>
-        <location filename="../ui/remote_server_dialog.cpp" line="11"/>
+        <location filename="../ui/remote_server_dialog.cpp" line="12"/>
         <source>Remote csm-serve</source>
         <translation>Entfernter csm-serve</translation>
     </message>
     <message>
-        <location filename="../ui/remote_server_dialog.cpp" line="15"/>
+        <location filename="../ui/remote_server_dialog.cpp" line="16"/>
         <source>none</source>
         <translation>keiner</translation>
     </message>
     <message>
-        <location filename="../ui/remote_server_dialog.cpp" line="16"/>
+        <location filename="../ui/remote_server_dialog.cpp" line="17"/>
         <source>Run the engine on a GPU box (scripts/setup-gpu-box.sh --serve prints the key), then on this machine: &lt;code&gt;ssh -N -L 8000:localhost:8000 user@gpu-box&lt;/code&gt;</source>
         <translation>Starten Sie die Engine auf einem GPU-Rechner (scripts/setup-gpu-box.sh --serve zeigt den Schlüssel an), dann auf diesem Rechner: &lt;code&gt;ssh -N -L 8000:localhost:8000 user@gpu-box&lt;/code&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/remote_server_dialog.cpp" line="22"/>
+        <location filename="../ui/remote_server_dialog.cpp" line="23"/>
         <source>Server URL</source>
         <translation>Server-URL</translation>
     </message>
     <message>
-        <location filename="../ui/remote_server_dialog.cpp" line="23"/>
+        <location filename="../ui/remote_server_dialog.cpp" line="24"/>
         <source>API key</source>
         <translation>API-Schlüssel</translation>
     </message>
     <message>
-        <location filename="../ui/remote_server_dialog.cpp" line="25"/>
+        <location filename="../ui/remote_server_dialog.cpp" line="26"/>
         <source>Connect</source>
         <translation>Verbinden</translation>
     </message>
@@ -924,8 +923,8 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
     </message>
     <message>
         <location filename="../ui/run_settings_panel.cpp" line="36"/>
-        <source>Several lines of text are generated together, this many at a time</source>
-        <translation>Mehrere Textzeilen werden gemeinsam erzeugt, so viele auf einmal</translation>
+        <source>Lines of text generated together; the others join as one ends (a remote csm-serve has its own --max-streams)</source>
+        <translation>Gemeinsam erzeugte Textzeilen; die übrigen kommen hinzu, sobald eine endet (ein entfernter csm-serve hat sein eigenes --max-streams)</translation>
     </message>
     <message>
         <location filename="../ui/run_settings_panel.cpp" line="37"/>
@@ -951,6 +950,34 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
         <location filename="../ui/run_settings_panel.cpp" line="87"/>
         <source>%1 is not a preset file: %2</source>
         <translation>%1 ist keine Voreinstellungsdatei: %2</translation>
+    </message>
+</context>
+<context>
+    <name>StopLabel</name>
+    <message>
+        <location filename="../ui/stop_label.cpp" line="24"/>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <location filename="../ui/stop_label.cpp" line="25"/>
+        <source>end of speech</source>
+        <translation>Ende der Äußerung</translation>
+    </message>
+    <message>
+        <location filename="../ui/stop_label.cpp" line="26"/>
+        <source>max length</source>
+        <translation>Höchstlänge</translation>
+    </message>
+    <message>
+        <location filename="../ui/stop_label.cpp" line="27"/>
+        <source>stopped</source>
+        <translation>angehalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/stop_label.cpp" line="28"/>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
     </message>
 </context>
 <context>

@@ -2,14 +2,18 @@
 // Runs the engine on its own thread and talks to the window only through queued
 // signals: chunks with their stats, and how each run ended. Audio goes straight
 // into the playback ring, stream after stream. The engine is local (in this
-// process) or remote (a csm-serve over HTTP); the window cannot tell apart.
+// process) or remote (a csm-serve over HTTP); one run loop drives either, and
+// the window cannot tell them apart.
 #include <QObject>
 #include <memory>
 
 #include "run_types.h"
 
 class AudioRing;
-class RemoteEngine;
+class EngineRun;
+class StreamPlayback;
+class StudioEngine;
+struct EngineChunk;
 
 class GenerationWorker : public QObject {
   Q_OBJECT
@@ -30,10 +34,9 @@ class GenerationWorker : public QObject {
   void runFailed(const QString& message, const QString& hint);
 
  private:
-  std::vector<csm::Segment> context(const RunRequest& request) const;
-  RunResult runLocal(const RunRequest& request);
-  RunResult runRemote(const RunRequest& request);
+  void useEngine(std::unique_ptr<StudioEngine> engine);
+  RunResult drive(const RunRequest& request);
+  void deliver(const EngineChunk& chunk, StreamPlayback& playback);
   AudioRing* ring_;
-  std::shared_ptr<const csm::Engine> engine_;
-  std::unique_ptr<RemoteEngine> remote_;
+  std::unique_ptr<StudioEngine> engine_;
 };

@@ -7,27 +7,27 @@
 
 class LiveSampling {
  public:
-  LiveSampling(double temperature, int topk) : temperature_(temperature), topk_(topk) {}
-  void set(double temperature, int topk) {
+  LiveSampling(double temperature, int top_k) : temperature_(temperature), top_k_(top_k) {}
+  void set(double temperature, int top_k) {
     QMutexLocker lock(&mutex_);
-    if (temperature == temperature_ && topk == topk_) return;
+    if (temperature == temperature_ && top_k == top_k_) return;
     temperature_ = temperature;
-    topk_ = topk;
+    top_k_ = top_k;
     ++version_;
   }
   // True, with the values, when they changed since the version in `seen` (then updated).
-  bool changedSince(quint64& seen, double* temperature, int* topk) const {
+  bool changedSince(quint64& seen, double* temperature, int* top_k) const {
     QMutexLocker lock(&mutex_);
     if (seen == version_) return false;
     seen = version_;
     *temperature = temperature_;
-    *topk = topk_;
+    *top_k = top_k_;
     return true;
   }
 
  private:
   mutable QMutex mutex_;
   double temperature_;
-  int topk_;
+  int top_k_;
   quint64 version_ = 0;
 };

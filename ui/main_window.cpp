@@ -38,6 +38,7 @@
 #include "generation_worker.h"
 #include "remote_server_dialog.h"
 #include "run_settings_panel.h"
+#include "stop_label.h"
 #include "time_series_plot.h"
 #include "voice_clip_panel.h"
 #include "waveform_view.h"
@@ -389,7 +390,7 @@ void MainWindow::generate() {
       return;
     }
   request.settings = settings;
-  request.live = std::make_shared<LiveSampling>(settings.temperature, settings.topk);
+  request.live = std::make_shared<LiveSampling>(settings.temperature, settings.top_k);
   last_request_ = request;
   run_chunks_.clear();
   run_audio_.clear();
@@ -412,7 +413,7 @@ void MainWindow::generate() {
 void MainWindow::applyLiveSampling() {
   if (state_ != EngineState::Generating || !last_request_.live) return;
   const RunSettings settings = settings_->settings();
-  last_request_.live->set(settings.temperature, settings.topk);
+  last_request_.live->set(settings.temperature, settings.top_k);
 }
 
 void MainWindow::stop() {
@@ -456,7 +457,7 @@ void MainWindow::updateLiveFigures() {
 
 void MainWindow::onFinished(const RunResult& result) {
   updateLiveFigures();
-  setState(EngineState::Ready, result.cancelled ? tr("stopped") : QString());
+  setState(EngineState::Ready, readableStops(result.stops));
   emit runCompleted(result);
   recordRun(result, {});
 }
@@ -505,15 +506,25 @@ void MainWindow::onFailed(const QString& message, const QString& hint) {
     QMessageBox::warning(this, tr("Generation failed"), hint.isEmpty() ? message : message + "\n\n" + hint);
 }
 
+// How the run's streams ended, and what went wrong when it failed.
+QString MainWindow::historyToolTip(const RunRecord& record) const {
+  QStringList stops;
+  for (const auto& v : record.summary.value("stops").toArray()) stops << v.toString();
+  QStringList lines;
+  if (!stops.isEmpty()) lines << tr("Ended: %1").arg(readableStops(stops));
+  if (record.summary.contains("failure")) lines << record.summary.value("failure").toString();
+  return lines.join('\n');
+}
+
 void MainWindow::refreshHistory() {
   history_list_->clear();
   for (const auto& r : history_.list()) {
-    const QString when = r.started.toString("MM-dd HH:mm:ss"), what = r.text.left(40);
+    const QString when = r.started.toString("MM-dd HH:mm:ss"), what = r.text.simplified().left(40);  // one line per run
     auto* item = new QListWidgetItem(
         r.summary.contains("failure")
             ? tr("%1 — %2 (failed, %3 s kept)").arg(when, what).arg(r.summary.value("audio_ms").toDouble() / 1000, 0, 'f', 2)
             : tr("%1 — %2 (RTF %3)").arg(when, what).arg(r.summary.value("rtf").toDouble(), 0, 'f', 2));
-    if (r.summary.contains("failure")) item->setToolTip(r.summary.value("failure").toString());
+    item->setToolTip(historyToolTip(r));
     item->setData(Qt::UserRole, r.id);
     history_list_->addItem(item);
   }

@@ -72,6 +72,7 @@ class MainWindow : public QMainWindow {
   void recordRun(const RunResult& result, const QString& failure);
   RunResult partialResult() const;
   void refreshHistory();
+  QString historyToolTip(const RunRecord& record) const;
   void replaySelected();
   void compareSelected();
   void populateModels(const QString& preferred);

@@ -1,26 +1,19 @@
 #include "remote_engine.h"
 
 #include <QCryptographicHash>
-#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QHttpMultiPart>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QTimer>
-#include <QUuid>
 #include <QtEndian>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <vector>
 
-#include "audio_ring.h"
 #include "csm/error.h"
-#include "live_sampling.h"
-#include "sse_reader.h"
-#include "stream_playback.h"
+#include "remote_run.h"
 
 using csm::Error;
 using csm::ErrorCode;
@@ -29,8 +22,6 @@ namespace {
 
 constexpr int kInfoTimeoutMs = 8000;
 constexpr int kUploadTimeoutMs = 120000;
-// No byte for this long on a running stream: the server or the tunnel is gone.
-constexpr int kStreamSilenceMs = 60000;
 constexpr int kSampleRate = 24000;
 
 std::string str(const QString& s) { return s.toStdString(); }
@@ -118,43 +109,6 @@ QByteArray wav_bytes(const QVector<float>& samples) {
   return out;
 }
 
-QVector<float> pcm16_samples(const QByteArray& bytes) {
-  QVector<float> out(bytes.size() / 2);
-  for (int i = 0; i < out.size(); ++i) out[i] = qFromLittleEndian<qint16>(bytes.constData() + 2 * i) / 32768.0f;
-  return out;
-}
-
-ChunkStats stats_of(const QJsonObject& m, int stream, int samples) {
-  ChunkStats s;
-  s.stream = stream;
-  s.firstFrame = m.value("first_frame").toInteger();
-  s.frames = m.value("frames").toInt(samples / 1920);
-  s.generateMs = m.value("generate_ms").toDouble();
-  s.decodeMs = m.value("decode_ms").toDouble();
-  s.elapsedMs = m.value("elapsed_ms").toDouble();
-  s.rtf = m.value("rtf").toDouble();
-  s.firstAudioMs = m.value("first_audio_ms").toDouble();
-  s.framesPerS = m.value("frames_per_s").toDouble();
-  s.rssBytes = m.value("rss_bytes").toInteger();
-  s.deviceBytes = m.value("device_bytes").toInteger();
-  s.activeStreams = m.value("active_streams").toInt();
-  s.maxStreams = m.value("max_streams").toInt();
-  return s;
-}
-
-// One text being spoken by the server.
-struct RemoteStream {
-  int index = 0;  // the stream's number in the run
-  int slot = 0;   // ... and in its group, for playback order
-  QByteArray id;  // its X-Request-Id: live sampling names it
-  QNetworkReply* reply = nullptr;
-  SseReader sse;
-  qint64 frames = 0;
-  bool done = false, ended = false;
-  QString stop;
-  std::unique_ptr<Error> failure;
-};
-
 }  // namespace
 
 RemoteEngine::RemoteEngine(const QUrl& base, const QString& key)
@@ -190,7 +144,7 @@ QJsonObject RemoteEngine::getJson(const QString& path, int timeout_ms) {
   r.setTransferTimeout(timeout_ms);
   std::unique_ptr<QNetworkReply> reply(net_->get(r));
   wait_for(reply.get());
-  if (reply->error() != QNetworkReply::NoError) throw reply_error(reply.get(), base_, "GET " + path);
+  if (reply->error() != QNetworkReply::NoError) throw replyError(reply.get(), "GET " + path);
   QJsonParseError parse{};
   const QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &parse);
   if (!doc.isObject())
@@ -252,7 +206,7 @@ QString RemoteEngine::uploadClip(const VoiceClip& clip) {
                 "Start csm-serve with --voices DIR (setup-gpu-box.sh --serve does), or remove the clips");
   // 409: the same clip (same name, from its digest) is there from an earlier run.
   if (status != 201 && status != 200 && status != 409)
-    throw reply_error(reply.get(), base_, QStringLiteral("uploading the voice clip %1").arg(clip.path));
+    throw replyError(reply.get(), QStringLiteral("uploading the voice clip %1").arg(clip.path));
   uploaded_.insert(key, name);
   return name;
 }
@@ -263,52 +217,10 @@ QStringList RemoteEngine::uploadClips(const QVector<VoiceClip>& clips) {
   return names;
 }
 
-namespace {
-
-QJsonObject speech_body(const RunSettings& s, int speaker, const QString& text, const QStringList& context) {
-  QJsonObject body{{"model", "csm-1b"},
-                   {"input", text},
-                   {"voice", "alloy"},  // any built-in voice: `speaker` says who speaks
-                   {"response_format", "pcm"},
-                   {"stream_format", "sse"},
-                   {"temperature", s.temperature},
-                   {"top_k", s.topk},
-                   {"seed", s.seed},
-                   {"max_audio_ms", s.max_audio_ms},
-                   {"chunk_size_ms", s.chunk_ms},
-                   {"first_chunk_ms", std::min(s.first_chunk_ms, s.chunk_ms)},
-                   {"speaker", speaker}};
-  if (!context.isEmpty()) body.insert("context", QJsonArray::fromStringList(context));
-  return body;
-}
-
-// What one SSE event of a running stream means for it and for the caller.
-void take_event(RemoteStream& stream, const QByteArray& data, const RemoteEngine::ChunkHandler& on_chunk,
-                StreamPlayback& playback, const std::function<void()>& on_first_audio) {
-  const QJsonObject event = QJsonDocument::fromJson(data).object();
-  const QString type = event.value("type").toString();
-  if (type == "speech.audio.delta") {
-    const QVector<float> samples = pcm16_samples(QByteArray::fromBase64(event.value("audio").toString().toLatin1()));
-    const ChunkStats stats = stats_of(event.value("csm").toObject(), stream.index, samples.size());
-    stream.frames += stats.frames;
-    if (!samples.isEmpty()) on_first_audio();
-    playback.add(stream.slot, samples.constData(), samples.size(), false);
-    on_chunk(stats, samples);
-  } else if (type == "speech.audio.done") {
-    stream.done = true;
-    stream.stop = event.value("csm").toObject().value("stop").toString("end_of_speech");
-  } else if (type == "error") {
-    stream.failure = std::make_unique<Error>(
-        ErrorCode::Internal,
-        str(QStringLiteral("the server failed mid-run: %1").arg(event.value("error").toObject().value("message").toString())),
-        "The audio received so far is kept");
-  }
-}
-
-}  // namespace
+Error RemoteEngine::replyError(QNetworkReply* reply, const QString& what) const { return reply_error(reply, base_, what); }
 
 Error RemoteEngine::lost(QNetworkReply* reply, qint64 frames) const {
-  if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200) return reply_error(reply, base_, "speech");
+  if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200) return replyError(reply, "speech");
   return Error(ErrorCode::DeviceUnavailable,
                str(QStringLiteral("the connection to %1 was lost mid-run, after %2 s of audio (%3)")
                        .arg(base_.toString())
@@ -318,86 +230,25 @@ Error RemoteEngine::lost(QNetworkReply* reply, qint64 frames) const {
                "The audio received so far is kept. Check that csm-serve still runs and the ssh tunnel is up");
 }
 
-void RemoteEngine::sendSampling(const QByteArray& id, double temperature, int topk) {
-  QNetworkRequest r = httpRequest("/v1/csm/streams/" + QString::fromLatin1(id) + "/sampling");
+void RemoteEngine::sendSampling(const QByteArray& stream_id, double temperature, int top_k) {
+  QNetworkRequest r = httpRequest("/v1/csm/streams/" + QString::fromLatin1(stream_id) + "/sampling");
   r.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
   r.setTransferTimeout(kInfoTimeoutMs);
-  const QJsonObject body{{"temperature", temperature}, {"top_k", topk}};
+  const QJsonObject body{{"temperature", temperature}, {"top_k", top_k}};
   // Fire and forget: a stream that ended meanwhile answers 404, which is fine.
   QNetworkReply* reply = net_->post(r, QJsonDocument(body).toJson(QJsonDocument::Compact));
   QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
 }
 
-RunResult RemoteEngine::run(const RunRequest& request, AudioRing* ring, const ChunkHandler& on_chunk) {
+void RemoteEngine::cancelStream(const QByteArray& stream_id) {
+  QNetworkRequest r = httpRequest("/v1/csm/streams/" + QString::fromLatin1(stream_id));
+  r.setTransferTimeout(kInfoTimeoutMs);
+  // Fire and forget, as above: a stream whose connection already closed has ended.
+  QNetworkReply* reply = net_->deleteResource(r);
+  QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+}
+
+std::unique_ptr<EngineRun> RemoteEngine::start(const RunRequest& request) {
   const QStringList context = uploadClips(request.clips);
-  RunResult result;
-  QElapsedTimer clock;
-  clock.start();
-  const int group = std::max(1, request.settings.stream_batch);
-  for (int offset = 0; offset < request.texts.size() && !request.cancel.cancelled(); offset += group) {
-    std::vector<RemoteStream> streams(std::min<int>(group, request.texts.size() - offset));
-    StreamPlayback playback(ring, static_cast<int>(streams.size()));
-    QEventLoop loop;
-    int open = static_cast<int>(streams.size());
-    // A later group starts with the knobs as they are now.
-    RunSettings settings = request.settings;
-    quint64 sampling_seen = 0;
-    if (request.live) request.live->changedSince(sampling_seen, &settings.temperature, &settings.topk);
-    for (size_t i = 0; i < streams.size(); ++i) {
-      RemoteStream& st = streams[i];
-      st.slot = static_cast<int>(i);
-      st.index = offset + st.slot;
-      st.id = "studio-" + QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
-      QNetworkRequest r = httpRequest("/v1/audio/speech");
-      r.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
-      r.setRawHeader("X-Request-Id", st.id);
-      r.setTransferTimeout(kStreamSilenceMs);
-      const QByteArray body =
-          QJsonDocument(speech_body(settings, request.speaker, request.texts[st.index], context)).toJson(QJsonDocument::Compact);
-      st.reply = net_->post(r, body);
-      QObject::connect(st.reply, &QNetworkReply::readyRead, &loop, [&, i] {
-        RemoteStream& s = streams[i];
-        if (s.reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200) return;  // read at the end
-        for (const QByteArray& event : s.sse.feed(s.reply->readAll()))
-          take_event(s, event, on_chunk, playback, [&] {
-            if (result.firstAudioMs <= 0) result.firstAudioMs = clock.nsecsElapsed() / 1e6;
-          });
-      });
-      QObject::connect(st.reply, &QNetworkReply::finished, &loop, [&, i] {
-        RemoteStream& s = streams[i];
-        s.ended = true;
-        playback.add(s.slot, nullptr, 0, true);
-        if (!s.done && !s.failure && !request.cancel.cancelled()) s.failure = std::make_unique<Error>(lost(s.reply, s.frames));
-        if (--open == 0) loop.quit();
-      });
-    }
-    QTimer tick;
-    QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
-      if (request.cancel.cancelled()) {
-        for (auto& s : streams)
-          if (!s.ended) s.reply->abort();  // the server cancels a stream whose client went away
-        return;
-      }
-      double temperature = 0;
-      int topk = 0;
-      if (request.live && liveSampling() && request.live->changedSince(sampling_seen, &temperature, &topk))
-        for (auto& s : streams)
-          if (!s.ended) sendSampling(s.id, temperature, topk);
-    });
-    tick.start(10);
-    if (open > 0) loop.exec();
-    for (auto& s : streams) {
-      s.reply->deleteLater();
-      result.frames += s.frames;
-      if (!s.stop.isEmpty()) result.stops << s.stop;
-      else if (request.cancel.cancelled()) result.stops << "cancelled";
-    }
-    for (auto& s : streams)
-      if (s.failure) throw *s.failure;
-  }
-  result.cancelled = request.cancel.cancelled();
-  result.wallMs = clock.nsecsElapsed() / 1e6;
-  result.audioMs = result.frames * double(csm::StreamingConfig::kFrameMs);
-  result.deriveRates();
-  return result;
+  return std::make_unique<RemoteRun>(*this, request, context);
 }

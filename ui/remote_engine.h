@@ -1,53 +1,52 @@
 #pragma once
 // The studio's engine on another machine: a csm-serve reached over HTTP
-// (typically through `ssh -L 8000:localhost:8000 gpu-box`). Speech comes as
-// SSE events of 16-bit PCM with the server's per-chunk metrics; Stop drops the
-// connections, which cancels the streams on the server. Lives on the worker
-// thread and blocks it while a run goes on, like the local engine does.
-// Every failure is a csm::Error whose message says what happened and whose
-// hint says what to check.
+// (typically through `ssh -L 8000:localhost:8000 gpu-box`). A run (RemoteRun)
+// posts every text at once and the server's slots and queue batch them; speech
+// comes as SSE events of 16-bit PCM with the server's per-chunk metrics. Lives on
+// the worker thread and blocks it while a run goes on, like the local engine does.
+// Every failure is a csm::Error whose message says what happened and whose hint
+// says what to check.
 #include <QByteArray>
 #include <QHash>
 #include <QJsonObject>
 #include <QUrl>
-#include <functional>
 #include <memory>
 
 #include "csm/error.h"
-#include "run_types.h"
+#include "studio_engine.h"
 
-class AudioRing;
 class QNetworkAccessManager;
 class QNetworkReply;
 class QNetworkRequest;
 
-class RemoteEngine {
+class RemoteEngine : public StudioEngine {
  public:
   // Asks the server who it is (GET /v1/csm/info). Throws when nothing answers,
   // the key is refused or the answer is not csm-serve's.
   static std::unique_ptr<RemoteEngine> connect(const QString& url, const QString& key);
-  ~RemoteEngine();
+  ~RemoteEngine() override;
 
   QString url() const { return base_.toString(); }
-  QString label() const;   // the model, and where it runs
-  QString device() const;  // the remote device and GPU, for the status bar
-  bool demo() const;
+  QString label() const override;
+  QString device() const override;  // the remote device and GPU
+  bool demo() const override;
   bool liveSampling() const;  // the server can change a running stream's sampling
   const QJsonObject& info() const { return info_; }
+  // Uploads the request's voice clips (once each), then posts every text.
+  std::unique_ptr<EngineRun> start(const RunRequest& request) override;
 
-  using ChunkHandler = std::function<void(const ChunkStats&, const QVector<float>&)>;
-  // Speaks the request's texts, stream_batch at a time (the server batches
-  // them). Chunks handed to `on_chunk` before a failure stay with the caller.
-  // Audio goes into `ring` (may be null) as it arrives, one stream after another.
-  RunResult run(const RunRequest& request, AudioRing* ring, const ChunkHandler& on_chunk);
+  // For its runs: requests to this server, what a failed reply means, and the
+  // control routes, which name a stream by the id the server gave it.
+  QNetworkRequest httpRequest(const QString& path) const;
+  csm::Error replyError(QNetworkReply* reply, const QString& what) const;
+  csm::Error lost(QNetworkReply* reply, qint64 frames) const;
+  void sendSampling(const QByteArray& stream_id, double temperature, int top_k);
+  void cancelStream(const QByteArray& stream_id);
 
  private:
   RemoteEngine(const QUrl& base, const QString& key);
-  QNetworkRequest httpRequest(const QString& path) const;
   QJsonObject getJson(const QString& path, int timeout_ms);
   QStringList uploadClips(const QVector<VoiceClip>& clips);
-  void sendSampling(const QByteArray& id, double temperature, int topk);
-  csm::Error lost(QNetworkReply* reply, qint64 frames) const;
   QString uploadClip(const VoiceClip& clip);
 
   QUrl base_;

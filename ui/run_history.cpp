@@ -6,12 +6,23 @@
 #include <QSqlQuery>
 #include <QUuid>
 
+#include "stop_label.h"
+
 namespace {
 
 QString to_text(const QJsonObject& o) { return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)); }
 QString to_text(const QJsonArray& a) { return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact)); }
 QJsonObject object_of(const QString& s) { return QJsonDocument::fromJson(s.toUtf8()).object(); }
 QJsonArray array_of(const QString& s) { return QJsonDocument::fromJson(s.toUtf8()).array(); }
+
+// Records of older studios carry their own stop words ("end of speech"): read as today's.
+QJsonObject with_current_stop_labels(QJsonObject summary) {
+  if (!summary.contains("stops")) return summary;
+  QStringList stops;
+  for (const auto& v : summary.value("stops").toArray()) stops << v.toString();
+  summary.insert("stops", QJsonArray::fromStringList(stopLabels(stops)));
+  return summary;
+}
 
 RunRecord record_of(const QSqlQuery& q) {
   RunRecord r;
@@ -20,7 +31,7 @@ RunRecord record_of(const QSqlQuery& q) {
   r.text = q.value(2).toString();
   r.model = q.value(3).toString();
   r.settings = object_of(q.value(4).toString());
-  r.summary = object_of(q.value(5).toString());
+  r.summary = with_current_stop_labels(object_of(q.value(5).toString()));
   r.chunks = array_of(q.value(6).toString());
   r.audioPath = q.value(7).toString();
   return r;

@@ -12,13 +12,14 @@ struct RunSettings {
   int frame_batch = 4;
   int stream_batch = 4;  // texts generated together when several are queued (one per line)
   double temperature = 0.9;
-  int topk = 50;
+  int top_k = 50;
   int seed = 0;
   int max_audio_ms = 20000;
   double rtf_target = 0.3;
 
   csm::StreamingConfig toConfig() const;
   QJsonObject toJson() const;
-  static RunSettings fromJson(const QJsonObject& json);  // missing fields keep their defaults
+  // Missing fields keep their defaults; "topk" (presets and settings saved before top_k) still reads.
+  static RunSettings fromJson(const QJsonObject& json);
   bool operator==(const RunSettings& other) const { return toJson() == other.toJson(); }
 };

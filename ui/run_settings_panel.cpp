@@ -18,7 +18,7 @@ RunSettingsPanel::RunSettingsPanel(QWidget* parent) : QGroupBox(tr("Settings (te
   frame_batch_ = new LabeledSlider(tr("Frames per decode"), 1, 32, 1, 0, this);
   stream_batch_ = new LabeledSlider(tr("Streams at once"), 1, 64, 1, 0, this);
   temperature_ = new LabeledSlider(tr("Temperature"), 0, 2, 0.05, 2, this);
-  topk_ = new LabeledSlider(tr("Top-k"), 0, 200, 1, 0, this);
+  top_k_ = new LabeledSlider(tr("Top-k"), 0, 200, 1, 0, this);
   max_audio_ = new LabeledSlider(tr("Max length"), 1, 300, 1, 0, this);
   max_audio_->setSuffix(tr(" s"));
   rtf_target_ = new LabeledSlider(tr("RTF target"), 0.05, 2, 0.05, 2, this);
@@ -26,15 +26,15 @@ RunSettingsPanel::RunSettingsPanel(QWidget* parent) : QGroupBox(tr("Settings (te
   seed_->setRange(0, 1 << 30);
   auto* seed_row = new QFormLayout;
   seed_row->addRow(tr("Seed"), seed_);
-  for (auto* s : {chunk_, first_chunk_, frame_batch_, stream_batch_, temperature_, topk_, max_audio_, rtf_target_}) {
+  for (auto* s : {chunk_, first_chunk_, frame_batch_, stream_batch_, temperature_, top_k_, max_audio_, rtf_target_}) {
     layout->addWidget(s);
     connect(s, &LabeledSlider::valueChanged, this, &RunSettingsPanel::changed);
   }
   layout->addLayout(seed_row);
   connect(seed_, qOverload<int>(&QSpinBox::valueChanged), this, &RunSettingsPanel::changed);
   frame_batch_->setToolTip(tr("Frames Mimi decodes per call"));
-  stream_batch_->setToolTip(tr("Several lines of text are generated together, this many at a time"));
-  topk_->setToolTip(tr("0 = no cut-off"));
+  stream_batch_->setToolTip(tr("Lines of text generated together; the others join as one ends (a remote csm-serve has its own --max-streams)"));
+  top_k_->setToolTip(tr("0 = no cut-off"));
   temperature_->setToolTip(tr("0 = greedy"));
   setSettings(RunSettings{});
 }
@@ -46,7 +46,7 @@ RunSettings RunSettingsPanel::settings() const {
   s.frame_batch = static_cast<int>(frame_batch_->value());
   s.stream_batch = static_cast<int>(stream_batch_->value());
   s.temperature = temperature_->value();
-  s.topk = static_cast<int>(topk_->value());
+  s.top_k = static_cast<int>(top_k_->value());
   s.seed = seed_->value();
   s.max_audio_ms = static_cast<int>(max_audio_->value() * 1000);
   s.rtf_target = rtf_target_->value();
@@ -59,7 +59,7 @@ void RunSettingsPanel::setSettings(const RunSettings& s) {
   frame_batch_->setValue(s.frame_batch);
   stream_batch_->setValue(s.stream_batch);
   temperature_->setValue(s.temperature);
-  topk_->setValue(s.topk);
+  top_k_->setValue(s.top_k);
   seed_->setValue(s.seed);
   max_audio_->setValue(s.max_audio_ms / 1000.0);
   rtf_target_->setValue(s.rtf_target);

@@ -20,13 +20,13 @@ class RunSettingsPanel : public QGroupBox {
 
   LabeledSlider* chunkSlider() const { return chunk_; }
   LabeledSlider* temperatureSlider() const { return temperature_; }
-  LabeledSlider* topkSlider() const { return topk_; }
+  LabeledSlider* topKSlider() const { return top_k_; }
   LabeledSlider* frameBatchSlider() const { return frame_batch_; }
 
  signals:
   void changed();
 
  private:
-  LabeledSlider *chunk_, *first_chunk_, *frame_batch_, *stream_batch_, *temperature_, *topk_, *max_audio_, *rtf_target_;
+  LabeledSlider *chunk_, *first_chunk_, *frame_batch_, *stream_batch_, *temperature_, *top_k_, *max_audio_, *rtf_target_;
   QSpinBox* seed_;
 };

@@ -1,10 +1,12 @@
-// The run history database round-trips; imports skip damage; bad files are errors.
+// The run history database round-trips; imports skip damage; bad files are errors;
+// stop labels of older records read as the current ones.
 #include <QFile>
 #include <QJsonArray>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "run_history.h"
+#include "stop_label.h"
 
 class HistoryTest : public QObject {
   Q_OBJECT
@@ -46,6 +48,29 @@ class HistoryTest : public QObject {
     QVERIFY(other.open(dir.filePath("other.sqlite"), &error));
     QCOMPARE(other.importFrom(dir.filePath("h.sqlite"), &error), 1);
     QCOMPARE(other.list().front().text, QString("second"));
+  }
+
+  // Records of older studios ("end of speech", "max length") read as today's
+  // labels, the ones both engines write; a user reads them through one function.
+  void olderStopLabelsReadAsTheCurrentOnes() {
+    QTemporaryDir dir;
+    RunHistory history;
+    QString error;
+    QVERIFY2(history.open(dir.filePath("h.sqlite"), &error), qPrintable(error));
+    RunRecord old;
+    old.started = QDateTime::currentDateTime();
+    old.text = "written by an older studio";
+    old.summary = {{"stops", QJsonArray{"end of speech", "max length", "cancelled"}}};
+    const qint64 id = history.add(old, &error);
+    QVERIFY2(id > 0, qPrintable(error));
+    QCOMPARE(history.get(id)->summary.value("stops").toArray(),
+             (QJsonArray{"end_of_speech", "max_length", "cancelled"}));
+    QCOMPARE(stopLabel("end_of_speech"), QString("end_of_speech"));
+    QCOMPARE(stopLabel("something else"), QString("something else"));
+    QCOMPARE(readableStop("end_of_speech"), QString("end of speech"));
+    QCOMPARE(readableStop("max length"), QString("max length"));
+    QCOMPARE(readableStop("cancelled"), QString("stopped"));
+    QCOMPARE(readableStops({"max_length", "max_length", "failed"}), QString("max length, failed"));
   }
 
   void badFilesAreErrors() {

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QImage>
+#include <QJsonObject>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QSlider>
@@ -63,7 +64,7 @@ class MainWindowTest : public QObject {
     panel->setSettings(shorter);
     panel->chunkSlider()->slider()->setValue(1);  // 80 + 1 * 80 ms
     panel->temperatureSlider()->field()->setValue(0.5);
-    panel->topkSlider()->slider()->setValue(20);
+    panel->topKSlider()->slider()->setValue(20);
     panel->frameBatchSlider()->field()->setValue(2);
     w.textEdit()->setPlainText("Settings reach the run.");
     QSignalSpy done(&w, &MainWindow::runCompleted);
@@ -72,7 +73,7 @@ class MainWindowTest : public QObject {
     const RunSettings s = w.lastRequest().settings;
     QCOMPARE(s.chunk_ms, 160);
     QCOMPARE(s.temperature, 0.5);
-    QCOMPARE(s.topk, 20);
+    QCOMPARE(s.top_k, 20);
     QCOMPARE(s.frame_batch, 2);
     QCOMPARE(s.max_audio_ms, 2000);
     const csm::StreamingConfig c = s.toConfig();
@@ -104,6 +105,25 @@ class MainWindowTest : public QObject {
     bad.close();
     QVERIFY(!panel.loadPreset(dir_.filePath("bad.json"), &error));
     QVERIFY(error.contains("bad.json"));
+  }
+
+  // One name per knob: presets write "top_k"; ones saved before it ("topk") still load.
+  void presetsWriteTopKAndReadTheOldKey() {
+    RunSettings s;
+    s.top_k = 33;
+    QCOMPARE(s.toJson().value("top_k").toInt(), 33);
+    QVERIFY(!s.toJson().contains("topk"));
+    QCOMPARE(RunSettings::fromJson(QJsonObject{{"topk", 17}}).top_k, 17);
+    QCOMPARE(RunSettings::fromJson(QJsonObject{{"top_k", 21}, {"topk", 17}}).top_k, 21);
+    QFile old(dir_.filePath("old-preset.json"));
+    QVERIFY(old.open(QIODevice::WriteOnly));
+    old.write(R"({"chunk_ms": 400, "topk": 12})");
+    old.close();
+    RunSettingsPanel panel;
+    QString error;
+    QVERIFY2(panel.loadPreset(old.fileName(), &error), qPrintable(error));
+    QCOMPARE(panel.settings().top_k, 12);
+    QCOMPARE(panel.settings().chunk_ms, 400);
   }
 
   void aBadClipShowsAnErrorNotACrash() {

@@ -2,8 +2,11 @@
 // laptop with the engine on a GPU box would have it: the worker's chunks arrive
 // with the server's metrics and play in order, Stop cancels the stream on the
 // server (its /metrics says so), temperature moved mid-run reaches the running
-// stream, a server that is not there or refuses the key gives a message, and a
-// server killed mid-run leaves what was received and a window ready for more.
+// stream (by the server's own name for it, where it gives one), more texts than
+// the server's slots all complete (and ones it refuses as busy are a message), a
+// run ends with the same stop labels as in this process,
+// a server that is not there or refuses the key gives a message, and a server
+// killed mid-run leaves what was received and a window ready for more.
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -16,6 +19,9 @@
 #include <QRegularExpression>
 #include <QLabel>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QThread>
@@ -25,6 +31,7 @@
 #include "generation_worker.h"
 #include "main_window.h"
 #include "run_settings_panel.h"
+#include "sampling_moved_run.h"
 #include "sse_reader.h"
 #include "time_series_plot.h"
 
@@ -84,13 +91,80 @@ class Serve {
   QString url_;
 };
 
+// A stand-in for a csm-serve that names its streams itself (X-CSM-Stream-Id, as the
+// hardened server does): it speaks one silent frame every 50 ms until the client goes,
+// and notes every control request ("METHOD path").
+class FakeServe : public QObject {
+ public:
+  FakeServe() {
+    server_.listen(QHostAddress::LocalHost, 0);
+    connect(&server_, &QTcpServer::newConnection, this, [this] {
+      while (QTcpSocket* socket = server_.nextPendingConnection()) {
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onBytes(socket); });
+        connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+          buffers_.remove(socket);
+          socket->deleteLater();
+        });
+      }
+    });
+  }
+  QString url() const { return QStringLiteral("http://127.0.0.1:%1").arg(server_.serverPort()); }
+  QStringList controls;
+  QByteArray sentRequestId;  // the X-Request-Id of the speech request
+
+ private:
+  void onBytes(QTcpSocket* socket) {
+    QByteArray& buffer = buffers_[socket];
+    buffer += socket->readAll();
+    const qsizetype end = buffer.indexOf("\r\n\r\n");
+    if (end < 0) return;
+    const QList<QByteArray> lines = buffer.left(end).split('\n');
+    const QList<QByteArray> request_line = lines.front().trimmed().split(' ');
+    qsizetype length = 0;
+    QByteArray request_id;
+    for (const QByteArray& line : lines) {
+      const QByteArray l = line.trimmed(), lower = l.toLower();
+      if (lower.startsWith("content-length:")) length = l.mid(15).trimmed().toLongLong();
+      if (lower.startsWith("x-request-id:")) request_id = l.mid(13).trimmed();
+    }
+    if (buffer.size() < end + 4 + length) return;
+    buffer.clear();  // one request per connection: every answer closes it
+    const QByteArray method = request_line.value(0), path = request_line.value(1);
+    if (path == "/v1/csm/info")
+      return answer(socket, R"({"engine": {"label": "fake", "device": "cpu", "demo": true}, )"
+                            R"("server": {"live_sampling": true}, "machine": {}})");
+    if (path == "/v1/audio/speech") return speak(socket, request_id);
+    controls << QString::fromLatin1(method + ' ' + path);
+    answer(socket, "{}");
+  }
+  static void answer(QTcpSocket* socket, const QByteArray& json) {
+    socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+                  QByteArray::number(json.size()) + "\r\n\r\n" + json);
+    socket->disconnectFromHost();
+  }
+  void speak(QTcpSocket* socket, const QByteArray& request_id) {
+    sentRequestId = request_id;
+    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\nX-Request-Id: " +
+                  request_id + "\r\nX-CSM-Stream-Id: srv-stream-1\r\n\r\n");
+    auto* frames = new QTimer(socket);
+    connect(frames, &QTimer::timeout, socket, [socket, frame = 0]() mutable {
+      const QByteArray silence(1920 * 2, '\0');
+      socket->write(R"(data: {"type": "speech.audio.delta", "audio": ")" + silence.toBase64() +
+                    R"(", "csm": {"first_frame": )" + QByteArray::number(frame++) + R"(, "frames": 1}})" + "\n\n");
+    });
+    frames->start(50);
+  }
+  QHash<QTcpSocket*, QByteArray> buffers_;
+  QTcpServer server_;  // after buffers_: its sockets, closing as it goes, still find them
+};
+
 RunRequest request_of(const QStringList& texts, int max_audio_ms) {
   RunRequest r;
   r.texts = texts;
   r.settings.max_audio_ms = max_audio_ms;
   r.settings.chunk_ms = 240;
   r.settings.stream_batch = 2;
-  r.live = std::make_shared<LiveSampling>(r.settings.temperature, r.settings.topk);
+  r.live = std::make_shared<LiveSampling>(r.settings.temperature, r.settings.top_k);
   return r;
 }
 
@@ -288,29 +362,122 @@ class RemoteStudioTest : public QObject {
   void temperatureMovedMidRunReachesTheRunningStream() {
     Serve serve;
     connectTo(serve.url(), {}, true);
-    const auto run_collecting = [&](bool move) {
-      QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
-      QSignalSpy finished(worker_, &GenerationWorker::runFinished);
-      RunRequest r = request_of({"Live knobs."}, 8000);
-      r.settings.temperature = 0;
-      r.settings.chunk_ms = 80;
-      r.live = std::make_shared<LiveSampling>(0.0, r.settings.topk);
-      runOn(r);
-      if (move) {
-        if (!chunks.wait(60000)) return QVector<float>();
-        r.live->set(1.5, 50);
-      }
-      if (!finished.wait(60000)) return QVector<float>();
-      QVector<float> audio;
-      for (const auto& args : chunks) audio += args.at(1).value<QVector<float>>();
-      return audio;
-    };
-    const QVector<float> greedy = run_collecting(false), moved = run_collecting(true);
+    RunRequest r = request_of({"Live knobs."}, 8000);
+    r.settings.temperature = 0;
+    r.settings.chunk_ms = 80;
+    const QVector<float> greedy = audio_of_run(worker_, r, false), moved = audio_of_run(worker_, r, true);
     QVERIFY(greedy.size() > 10 * 1920);
     QVERIFY(moved.size() > 1920);
     QCOMPARE(moved.mid(0, 1920), greedy.mid(0, 1920));
     const qsizetype common = std::min(moved.size(), greedy.size());
     QVERIFY(moved.mid(0, common) != greedy.mid(0, common));
+  }
+
+  // A server with two slots and five texts: the studio posts all five at once,
+  // the server's queue holds three, and all complete in order with the run's
+  // chunk sizes and length, played in text order.
+  void moreTextsThanTheServersSlotsAllCompleteInOrder() {
+    Serve serve({"--max-streams", "2"});
+    connectTo(serve.url(), {}, true);
+    ring_.reset();
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    QSignalSpy failed(worker_, &GenerationWorker::runFailed);
+    RunRequest r = request_of({"One.", "Two.", "Three.", "Four.", "Five."}, 480);
+    runOn(r);
+    QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 180000));
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? "" : failed.front().at(0).toString()));
+    QVector<QVector<int>> chunk_frames(5);
+    QVector<QVector<float>> audio(5);
+    for (const auto& args : chunks) {
+      const auto stats = args.at(0).value<ChunkStats>();
+      QVERIFY(stats.stream >= 0 && stats.stream < 5);
+      QCOMPARE(stats.maxStreams, 2);
+      QVERIFY(stats.activeStreams <= 2);
+      chunk_frames[stats.stream] << stats.frames;
+      audio[stats.stream] += args.at(1).value<QVector<float>>();
+    }
+    QVector<float> in_text_order;
+    for (int i = 0; i < 5; ++i) {
+      QCOMPARE(chunk_frames[i], (QVector<int>{1, 3, 2}));
+      in_text_order += audio[i];
+    }
+    const auto result = finished.front().at(0).value<RunResult>();
+    QCOMPARE(result.frames, qint64(30));
+    QCOMPARE(result.stops, QStringList(5, "max_length"));
+    QVector<float> played(ring_.available());
+    ring_.pull(played.data(), played.size());
+    QCOMPARE(played, in_text_order);
+  }
+
+  // One slot and room for one more in the queue, four texts: the server speaks
+  // what fits (two, or one when the second comes before the first left the queue)
+  // and refuses the rest; the run says how many, and what was spoken is kept.
+  void textsTheServerRefusesAsBusyAreAClearMessage() {
+    Serve serve({"--max-streams", "1", "--max-queue", "1"});
+    connectTo(serve.url(), {}, true);
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy failed(worker_, &GenerationWorker::runFailed);
+    runOn(request_of({"One.", "Two.", "Three.", "Four."}, 4000));
+    QVERIFY(QTest::qWaitFor([&] { return !failed.isEmpty(); }, 180000));
+    const QString message = failed.front().at(0).toString();
+    const auto said = QRegularExpression("busy: it spoke ([12]) of the 4 texts").match(message);
+    QVERIFY2(said.hasMatch(), qPrintable(message));
+    QVERIFY(failed.front().at(1).toString().contains("--max-queue"));
+    QSet<int> spoken;
+    for (const auto& args : chunks) spoken << args.at(0).value<ChunkStats>().stream;
+    QCOMPARE(spoken.size(), said.captured(1).toInt());
+  }
+
+  // A server that names its streams (X-CSM-Stream-Id): a moved slider and Stop reach
+  // the stream by that name, not by the X-Request-Id the studio sent.
+  void liveSamplingAndStopNameTheStreamByTheServersId() {
+    FakeServe fake;
+    connectTo(fake.url(), {}, true);
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    RunRequest r = request_of({"Named by the server."}, 60000);
+    runOn(r);
+    QVERIFY(chunks.wait(20000));
+    r.live->set(1.2, 40);
+    QVERIFY(QTest::qWaitFor([&] { return !fake.controls.isEmpty(); }, 5000));
+    r.cancel.cancel();
+    QVERIFY(finished.wait(10000));
+    QVERIFY(finished.front().at(0).value<RunResult>().cancelled);
+    QVERIFY(QTest::qWaitFor([&] { return fake.controls.size() >= 2; }, 5000));
+    QCOMPARE(fake.controls,
+             (QStringList{"POST /v1/csm/streams/srv-stream-1/sampling", "DELETE /v1/csm/streams/srv-stream-1"}));
+    QVERIFY2(fake.sentRequestId.startsWith("studio-"), fake.sentRequestId.constData());
+  }
+
+  // The same run, in this process and on a server, ends with the same stop labels.
+  void theSameRunEndsWithTheSameStopLabelsLocallyAndRemotely() {
+    QThread local_thread;
+    auto* local = new GenerationWorker(nullptr);
+    local->moveToThread(&local_thread);
+    connect(&local_thread, &QThread::finished, local, &QObject::deleteLater);
+    local_thread.start();
+    QSignalSpy loaded(local, &GenerationWorker::engineLoaded);
+    QMetaObject::invokeMethod(local, [local] { local->loadEngine("demo"); }, Qt::QueuedConnection);
+    QVERIFY(loaded.wait(30000));
+    Serve serve;
+    connectTo(serve.url(), {}, true);
+    const auto stops_of = [](GenerationWorker* worker, const RunRequest& r, bool stop_after_first_chunk) {
+      QSignalSpy chunks(worker, &GenerationWorker::chunkReady);
+      QSignalSpy finished(worker, &GenerationWorker::runFinished);
+      QMetaObject::invokeMethod(worker, [worker, r] { worker->run(r); }, Qt::QueuedConnection);
+      if (stop_after_first_chunk && chunks.wait(60000)) r.cancel.cancel();
+      if (!QTest::qWaitFor([&] { return !finished.isEmpty(); }, 180000)) return QStringList{"no end"};
+      return finished.front().at(0).value<RunResult>().stops;
+    };
+    const RunRequest to_the_end = request_of({"Said to the end.", "Said to the end, too."}, 960);
+    const QStringList local_stops = stops_of(local, to_the_end, false);
+    QCOMPARE(local_stops, QStringList(2, "max_length"));
+    QCOMPARE(stops_of(worker_, to_the_end, false), local_stops);
+    QCOMPARE(stops_of(local, request_of({"Stopped early."}, 60000), true), QStringList{"cancelled"});
+    QCOMPARE(stops_of(worker_, request_of({"Stopped early."}, 60000), true), QStringList{"cancelled"});
+    local_thread.quit();
+    local_thread.wait();
   }
 
   void aServerKilledMidRunLeavesWhatArrivedAndAClearMessage() {

@@ -13,6 +13,7 @@ class TranslationTest : public QObject {
     QCOMPARE(translator.translate("MainWindow", "Generate"), QString("Erzeugen"));
     QCOMPARE(translator.translate("RunSettingsPanel", "Temperature"), QString("Temperatur"));
     QCOMPARE(translator.translate("MainWindow", "Imported %n run(s)", nullptr, 3), QString("%n Läufe importiert"));
+    QCOMPARE(translator.translate("StopLabel", "end of speech"), QString("Ende der Äußerung"));
   }
 
   void everyMessageIsTranslated() {

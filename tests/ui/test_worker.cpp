@@ -1,14 +1,18 @@
 // The generation worker on its own thread: chunks and stats arrive in order,
-// Stop ends a run within a frame, failures come back as signals.
+// Stop ends a run within a frame, failures come back as signals, and every text
+// of a run goes to the engine at once.
 #include <QSignalSpy>
 #include <QThread>
 #include <QtTest>
 
+#include "audio_ring.h"
 #include "generation_worker.h"
+#include "sampling_moved_run.h"
 
 class WorkerTest : public QObject {
   Q_OBJECT
   QThread thread_;
+  AudioRing ring_;
   GenerationWorker* worker_ = nullptr;
 
  private slots:
@@ -16,7 +20,7 @@ class WorkerTest : public QObject {
     qRegisterMetaType<ChunkStats>();
     qRegisterMetaType<RunRequest>();
     qRegisterMetaType<RunResult>();
-    worker_ = new GenerationWorker(nullptr);
+    worker_ = new GenerationWorker(&ring_);
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
     thread_.start();
@@ -96,27 +100,12 @@ class WorkerTest : public QObject {
   // Greedy from the start, temperature 1.5 from the slider moved after the
   // first chunk: the first chunk equals a greedy run's, the rest does not.
   void temperatureMovedMidRunReachesTheRunningStream() {
-    const auto run_collecting = [this](bool move) {
-      QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
-      QSignalSpy finished(worker_, &GenerationWorker::runFinished);
-      RunRequest request;
-      request.texts = {"Live knobs, locally."};
-      request.settings.max_audio_ms = 4000;
-      request.settings.chunk_ms = 80;
-      request.settings.temperature = 0;
-      request.live = std::make_shared<LiveSampling>(0.0, request.settings.topk);
-      const auto live = request.live;
-      QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
-      if (move) {
-        if (!chunks.wait(30000)) return QVector<float>();
-        live->set(1.5, 50);
-      }
-      if (!QTest::qWaitFor([&] { return !finished.isEmpty(); }, 60000)) return QVector<float>();
-      QVector<float> audio;
-      for (const auto& args : chunks) audio += args.at(1).value<QVector<float>>();
-      return audio;
-    };
-    const QVector<float> greedy = run_collecting(false), moved = run_collecting(true);
+    RunRequest request;
+    request.texts = {"Live knobs, locally."};
+    request.settings.max_audio_ms = 4000;
+    request.settings.chunk_ms = 80;
+    request.settings.temperature = 0;
+    const QVector<float> greedy = audio_of_run(worker_, request, false), moved = audio_of_run(worker_, request, true);
     QVERIFY(greedy.size() > 10 * 1920);
     QVERIFY(moved.size() > 1920);
     QCOMPARE(moved.mid(0, 1920), greedy.mid(0, 1920));
@@ -127,32 +116,54 @@ class WorkerTest : public QObject {
   // Two texts one after the other (streams at once: 1): temperature moved during
   // the first reaches the second too, which then is not the greedy one.
   void temperatureMovedDuringOneTextReachesTheNextText() {
-    const auto second_text = [this](bool move) {
-      QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
-      QSignalSpy finished(worker_, &GenerationWorker::runFinished);
-      RunRequest request;
-      request.texts = {"The first text.", "The second text."};
-      request.settings.max_audio_ms = 1600;
-      request.settings.chunk_ms = 80;
-      request.settings.stream_batch = 1;
-      request.settings.temperature = 0;
-      request.live = std::make_shared<LiveSampling>(0.0, request.settings.topk);
-      const auto live = request.live;
-      QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
-      if (move) {
-        if (!chunks.wait(30000)) return QVector<float>();
-        live->set(1.5, 50);
-      }
-      if (!QTest::qWaitFor([&] { return !finished.isEmpty(); }, 60000)) return QVector<float>();
-      QVector<float> audio;
-      for (const auto& args : chunks)
-        if (args.at(0).value<ChunkStats>().stream == 1) audio += args.at(1).value<QVector<float>>();
-      return audio;
-    };
-    const QVector<float> greedy = second_text(false), moved = second_text(true);
+    RunRequest request;
+    request.texts = {"The first text.", "The second text."};
+    request.settings.max_audio_ms = 1600;
+    request.settings.chunk_ms = 80;
+    request.settings.stream_batch = 1;
+    request.settings.temperature = 0;
+    const QVector<float> greedy = audio_of_run(worker_, request, false, 1), moved = audio_of_run(worker_, request, true, 1);
     QCOMPARE(greedy.size(), 20 * 1920);
     QCOMPARE(moved.size(), 20 * 1920);
     QVERIFY(moved != greedy);
+  }
+
+  // Five texts, two streams at once: the worker hands all five to the engine at
+  // once (its scheduler does the grouping); each completes with the run's chunk
+  // sizes and length, in order, and plays in text order.
+  void moreTextsThanStreamsAtOnceAllCompleteInOrder() {
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    RunRequest request;
+    request.texts = {"One.", "Two.", "Three.", "Four.", "Five."};
+    request.settings.max_audio_ms = 480;
+    request.settings.chunk_ms = 240;
+    request.settings.stream_batch = 2;
+    ring_.reset();
+    QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
+    QVERIFY(finished.wait(180000));
+    QVector<QVector<int>> chunk_frames(5);
+    QVector<QVector<float>> audio(5);
+    QVector<qint64> next_frame(5, 0);
+    for (const auto& args : chunks) {
+      const auto stats = args.at(0).value<ChunkStats>();
+      QVERIFY(stats.stream >= 0 && stats.stream < 5);
+      QCOMPARE(stats.firstFrame, next_frame[stats.stream]);
+      next_frame[stats.stream] += stats.frames;
+      chunk_frames[stats.stream] << stats.frames;
+      audio[stats.stream] += args.at(1).value<QVector<float>>();
+    }
+    QVector<float> in_text_order;
+    for (int i = 0; i < 5; ++i) {
+      QCOMPARE(chunk_frames[i], (QVector<int>{1, 3, 2}));  // first chunk 80 ms, then 240 ms, up to 480 ms
+      in_text_order += audio[i];
+    }
+    const auto result = finished.front().at(0).value<RunResult>();
+    QCOMPARE(result.frames, qint64(30));
+    QCOMPARE(result.stops, QStringList(5, "max_length"));
+    QVector<float> played(ring_.available());
+    ring_.pull(played.data(), played.size());
+    QCOMPARE(played, in_text_order);
   }
 };
 

@@ -1,0 +1,108 @@
+#include "local_engine.h"
+
+namespace {
+
+ChunkStats stats_of(const csm::AudioChunk& chunk) {
+  ChunkStats s;
+  const auto& m = chunk.metrics;
+  s.stream = chunk.stream;
+  s.firstFrame = chunk.first_frame;
+  s.frames = static_cast<int>(chunk.codes.size());
+  s.generateMs = m.generate_ms;
+  s.decodeMs = m.decode_ms;
+  s.elapsedMs = m.elapsed_ms;
+  s.rtf = m.rtf;
+  s.firstAudioMs = m.first_audio_ms;
+  s.framesPerS = m.frames_per_s;
+  s.rssBytes = m.rss_bytes;
+  s.deviceBytes = m.device_bytes;
+  s.last = chunk.last;
+  return s;
+}
+
+// The slots of the engine's scheduler: how many of a run's texts generate together.
+// Issue #20: the one place the studio sets them. Until core's Engine owns its
+// scheduler, every text of a run generates at once; then this is the one line:
+//   engine.scheduler().set_max_streams(streams);
+void set_streams_at_once(const csm::Engine& engine, int streams) {
+  (void)engine;
+  (void)streams;
+}
+
+class LocalRun : public EngineRun {
+ public:
+  LocalRun(std::unique_ptr<csm::Session> session, uint64_t seed) : session_(std::move(session)), seed_(seed) {}
+
+  // Core's session has no timed wait: it returns when a chunk is ready, within a frame or a chunk.
+  Poll next(EngineChunk& out, std::chrono::milliseconds) override {
+    auto chunk = session_->next();
+    if (!chunk) return Poll::Ended;
+    out.stats = stats_of(*chunk);
+    out.samples = QVector<float>(chunk->samples.begin(), chunk->samples.end());
+    out.audio = true;
+    return Poll::Chunk;
+  }
+
+  void setSampling(double temperature, int top_k) override {
+    csm::SamplingParams sampling;
+    sampling.temperature = static_cast<float>(temperature);
+    sampling.top_k = top_k;
+    sampling.seed = seed_;  // the run's seed stays: only the knobs move
+    session_->set_sampling(sampling);
+  }
+
+  RunResult result() const override {
+    const auto& summary = session_->summary();
+    RunResult result;
+    result.wallMs = summary.wall_ms;
+    result.firstAudioMs = summary.first_audio_ms;
+    result.peakRssBytes = summary.peak_rss_bytes;
+    for (const auto& s : summary.streams) {
+      result.frames += s.frames;
+      result.audioMs += s.audio_ms;
+      result.stops << QString::fromUtf8(csm::to_string(s.stop));
+      result.cancelled = result.cancelled || s.stop == csm::StopReason::Cancelled;
+    }
+    result.deriveRates();
+    return result;
+  }
+
+ private:
+  std::unique_ptr<csm::Session> session_;
+  uint64_t seed_;
+};
+
+}  // namespace
+
+std::unique_ptr<LocalEngine> LocalEngine::load(const QString& model) {
+  csm::EngineOptions options;
+  options.model = model.toStdString();
+  return std::unique_ptr<LocalEngine>(new LocalEngine(csm::Engine::load(options)));
+}
+
+QString LocalEngine::label() const { return QString::fromStdString(engine_->info().label); }
+
+QString LocalEngine::device() const { return QString::fromStdString(engine_->info().device); }
+
+bool LocalEngine::demo() const { return engine_->info().demo; }
+
+std::vector<csm::Segment> LocalEngine::context(const QVector<VoiceClip>& clips) const {
+  std::vector<csm::Segment> turns;
+  for (const auto& clip : clips) {
+    csm::Segment s;
+    s.speaker = clip.speaker;
+    s.text = clip.transcript.toStdString();
+    s.audio_frames = engine_->encode_audio(std::vector<float>(clip.samples.begin(), clip.samples.end()), 24000);
+    turns.push_back(std::move(s));
+  }
+  return turns;
+}
+
+std::unique_ptr<EngineRun> LocalEngine::start(const RunRequest& request) {
+  const auto turns = context(request.clips);
+  std::vector<csm::Request> requests;
+  for (const auto& text : request.texts) requests.push_back({text.toStdString(), request.speaker, turns});
+  set_streams_at_once(*engine_, request.settings.stream_batch);
+  const csm::StreamingConfig config = request.settings.toConfig();
+  return std::make_unique<LocalRun>(engine_->start(std::move(requests), config, request.cancel), config.sampling.seed);
+}
