@@ -20,14 +20,9 @@ ChunkStats stats_of(const csm::AudioChunk& chunk) {
   return s;
 }
 
-// The slots of the engine's scheduler: how many of a run's texts generate together.
-// Issue #20: the one place the studio sets them. Until core's Engine owns its
-// scheduler, every text of a run generates at once; then this is the one line:
-//   engine.scheduler().set_max_streams(streams);
-void set_streams_at_once(const csm::Engine& engine, int streams) {
-  (void)engine;
-  (void)streams;
-}
+// The slots of the engine's scheduler: how many of a run's texts generate together
+// (the rest wait for a free slot). The one place the studio sets them.
+void set_streams_at_once(const csm::Engine& engine, int streams) { engine.scheduler().set_max_streams(streams); }
 
 class LocalRun : public EngineRun {
  public:
