@@ -56,7 +56,7 @@ int bench_main(int argc, char** argv) {
                        {"bench-frames", "N", "--benchmark frames per stream per run", "24"},
                        {"rtf-target", "R", "--benchmark: the RTF the recommendation must meet", "0.3"},
                        {"codec", "PATH", "Mimi weights when the model folder has none"},
-                       {"json-out", "FILE", "--benchmark: write the full report as JSON"},
+                       {"json-out", "FILE", "--benchmark or --model: write the full report as JSON"},
                        {"csv-out", "FILE", "--benchmark: write one CSV row per configuration"},
                        {"compare-hf", "", "HF transformers eager generate() vs ours on this CPU, same random weights"},
                        {"python", "PATH", "--compare-hf: Python with torch + transformers (default: .venv-torch)"},
@@ -124,6 +124,7 @@ int bench_main(int argc, char** argv) {
     } catch (const csm::Error& e) {
       report["mimi"] = std::string("not measured: ") + e.what();
     }
+    if (args.has("json-out")) write_file(args.get("json-out"), report.dump(2) + "\n");
     print(report, as_json);
     did_something = true;
   }

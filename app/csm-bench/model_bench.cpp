@@ -22,8 +22,25 @@ std::vector<int32_t> synthetic_prompt() {
   return ids;
 }
 
+// A frame's kernels by part, in all and per unit (a backbone layer, a depth-decoder
+// step, a draw), which is what an optimisation of one of them changes.
+nlohmann::json kernels_by_part(const FrameCensus& c, const ModelInfo& info) {
+  const auto count = [&](const char* part) {
+    const auto it = c.kernels_by_part.find(part);
+    return it == c.kernels_by_part.end() ? int64_t{0} : it->second;
+  };
+  const auto per = [](int64_t n, int64_t units) { return units > 0 ? double(n) / double(units) : 0.0; };
+  return {{"backbone", count("backbone")},
+          {"backbone_per_layer", per(count("backbone"), info.backbone_layers)},
+          {"depth_decoder", count("depth_decoder")},
+          {"depth_decoder_per_step", per(count("depth_decoder"), info.num_codebooks - 1)},
+          {"sampler", count("sampler")},
+          {"sampler_per_draw", per(count("sampler"), info.num_codebooks)},
+          {"other", count("other")}};
+}
+
 // Watches and times the frame step at each census batch; the headline fields are
-// the worst over all batches (host syncs), all of them (static), and batch 1 (ops).
+// the worst over all batches (host syncs), all of them (static), and batch 1 (ops, kernels).
 void add_census(const Model& model, const ModelBenchOptions& o, double bandwidth, nlohmann::json& report) {
   if (o.census_batches.empty()) return;
   nlohmann::json rows = nlohmann::json::array();
@@ -34,9 +51,14 @@ void add_census(const Model& model, const ModelBenchOptions& o, double bandwidth
     const FrameCensus c = model.census(synthetic_prompt(), batch, o.frames, o.cuda_graphs);
     syncs = std::max(syncs, c.host_syncs_per_frame);
     is_static = is_static && c.frame_is_static;
-    if (rows.empty()) report["aten_ops_per_frame"] = c.aten_ops_per_frame;
+    if (rows.empty()) {
+      report["aten_ops_per_frame"] = c.aten_ops_per_frame;
+      report["kernels_per_frame"] = c.kernels_per_frame;
+    }
     rows.push_back({{"batch", batch},
                     {"aten_ops_per_frame", c.aten_ops_per_frame},
+                    {"kernels_per_frame", c.kernels_per_frame},
+                    {"kernels_by_part", kernels_by_part(c, model.info())},
                     {"host_syncs_per_frame", c.host_syncs_per_frame},
                     {"host_sync_ops", c.host_sync_ops},
                     {"frame_is_static", c.frame_is_static},

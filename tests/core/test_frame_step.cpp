@@ -145,7 +145,33 @@ TEST(FrameCensus, AFrameHasNoHostSyncsAndIsStaticAtBatchOneAndEight) {
                                               << (census.host_sync_ops.empty() ? "" : census.host_sync_ops[0]);
     EXPECT_TRUE(census.frame_is_static) << "batch " << batch << ": " << census.first_difference;
     EXPECT_GT(census.aten_ops_per_frame, 100) << "batch " << batch;
+    // Kernels: fewer than operators (views and nesting do not launch), every part has some.
+    EXPECT_GT(census.kernels_per_frame, 100) << "batch " << batch;
+    EXPECT_LT(census.kernels_per_frame, census.aten_ops_per_frame) << "batch " << batch;
+    int64_t parts = 0;
+    for (const char* part : {"backbone", "depth_decoder", "sampler", "other"}) {
+      ASSERT_TRUE(census.kernels_by_part.count(part)) << part;
+      EXPECT_GT(census.kernels_by_part.at(part), 0) << part;
+      parts += census.kernels_by_part.at(part);
+    }
+    EXPECT_EQ(parts, census.kernels_per_frame);
   }
+}
+
+TEST(OpCensus, CountsKernelsAsLeafOperatorsThatWriteMemoryByPart) {
+  const auto a = at::ones({4, 4}), b = at::ones({4, 4});
+  csm::OpCensus census;
+  census.begin();
+  {
+    csm::OpCensus::Part part("maths");
+    (void)a.add(b);                // one kernel
+    (void)a.view({16}).select(0, 3);  // views: none
+  }
+  (void)a.t().contiguous();  // a copy inside contiguous: one kernel, outside any part
+  const auto record = census.end();
+  EXPECT_EQ(record.kernels_by_part.at("maths"), 1);
+  EXPECT_EQ(record.kernels_by_part.at("other"), 1);
+  EXPECT_EQ(record.kernels(), 2);
 }
 
 }  // namespace

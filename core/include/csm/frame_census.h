@@ -2,6 +2,7 @@
 // What one frame step costs, for csm-bench: operators, host syncs, whether the
 // frame is static, and its time.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,12 @@ namespace csm {
 struct FrameCensus {
   int batch = 1;
   int64_t aten_ops_per_frame = 0;     // operators launched (nested ones included)
+  // What a GPU launches a kernel for: leaf operators that write memory (views,
+  // reshapes without a copy and allocations excluded), in all and by part of the
+  // frame: "backbone" (all layers), "depth_decoder" (all steps), "sampler" (all
+  // draws), "other" (heads, embeddings, projections, bookkeeping).
+  int64_t kernels_per_frame = 0;
+  std::map<std::string, int64_t> kernels_by_part;
   int64_t host_syncs_per_frame = 0;   // operators that make the host wait for the device
   std::vector<std::string> host_sync_ops;
   bool frame_is_static = false;       // same operators on the same shapes, buffers unmoved

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "csm/error.h"
+#include "runtime/op_census.h"
 
 namespace csm {
 namespace {
@@ -101,6 +102,7 @@ int64_t FrameStep::window() const {
 }
 
 at::Tensor FrameStep::sample(const at::Tensor& logits, int64_t draw) {
+  OpCensus::Part part("sampler");
   return sample_rows(logits + code_mask_, sampling_, codebooks_, draw, lanes_);
 }
 
@@ -117,7 +119,10 @@ void FrameStep::compute(const std::function<bool()>& cancelled, bool* completed)
   const auto t1 = Clock::now();
   for (int64_t i = 1; i < codebooks_; ++i) {
     if (cancelled && cancelled()) return;
-    const auto out = m.decoder().forward(input, pos, decoder_cache_);
+    const auto out = [&] {
+      OpCensus::Part part("depth_decoder");
+      return m.decoder().forward(input, pos, decoder_cache_);
+    }();
     pos += input.size(1);
     const auto code = sample(m.codebook_logits(out.select(1, out.size(1) - 1), i), i);
     codes_.select(1, i).copy_(code);
@@ -128,7 +133,11 @@ void FrameStep::compute(const std::function<bool()>& cancelled, bool* completed)
   const auto t2 = Clock::now();
   const auto eos = codes_.eq(0).all(-1);
   const auto advancing = active_.logical_and(done_.logical_not()).logical_and(eos.logical_not());
-  const auto h = m.backbone().step(m.embed_rows(rows_, row_mask_), positions_, current_window_, backbone_cache_);
+  const auto x = m.embed_rows(rows_, row_mask_);
+  const auto h = [&] {
+    OpCensus::Part part("backbone");
+    return m.backbone().step(x, positions_, current_window_, backbone_cache_);
+  }();
   hidden_.copy_(h.select(1, 0));
   positions_.copy_((positions_ + advancing.to(at::kLong)).clamp_max(capacity_ - 1));
   done_.copy_(done_.logical_or(eos.logical_and(active_)));

@@ -8,6 +8,23 @@ namespace csm {
 namespace {
 
 thread_local OpCensus* tl_census = nullptr;
+thread_local const char* tl_part = "other";
+
+// Operators that only describe memory (views, shapes, allocations): no kernel.
+bool is_metadata(const std::string& name) {
+  static const char* const metadata[] = {
+      "aten::view", "aten::_unsafe_view", "aten::reshape", "aten::_reshape_alias", "aten::select", "aten::slice",
+      "aten::narrow", "aten::unsqueeze", "aten::squeeze", "aten::transpose", "aten::t", "aten::permute",
+      "aten::expand", "aten::expand_as", "aten::as_strided", "aten::alias", "aten::detach", "aten::unbind",
+      "aten::split", "aten::split_with_sizes", "aten::chunk", "aten::empty", "aten::empty_like", "aten::empty_strided",
+      "aten::resize_", "aten::lift_fresh", "aten::contiguous", "aten::size", "aten::stride", "aten::numel",
+      "aten::dim", "aten::is_contiguous", "aten::to", "aten::type_as", "aten::view_as", "aten::flatten",
+      "aten::unflatten", "aten::movedim", "aten::diagonal", "aten::real", "aten::result_type", "aten::set_",
+      "aten::_nested_tensor_from_mask_left_aligned", "aten::scalar_tensor", "aten::is_same_size"};
+  for (const char* m : metadata)
+    if (name == m) return true;
+  return false;
+}
 
 bool is_device(const c10::IValue& v, bool cuda) {
   return v.isTensor() && v.toTensor().defined() && v.toTensor().device().is_cuda() == cuda;
@@ -51,13 +68,17 @@ std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
   return nullptr;
 }
 
+void on_end(const at::RecordFunction& fn, at::ObserverContext*) {
+  if (OpCensus* census = OpCensus::active()) census->leave(!is_metadata(fn.name()));
+}
+
 }  // namespace
 
 OpCensus::OpCensus() {
   if (tl_census) throw Error(ErrorCode::Internal, "an operator census already watches this thread");
   tl_census = this;
   handle_ = at::addThreadLocalCallback(
-      at::RecordFunctionCallback(&on_start).needsInputs(true).scopes({at::RecordScope::FUNCTION}));
+      at::RecordFunctionCallback(&on_start, &on_end).needsInputs(true).scopes({at::RecordScope::FUNCTION}));
 }
 
 OpCensus::~OpCensus() {
@@ -69,6 +90,7 @@ OpCensus* OpCensus::active() { return tl_census; }
 
 void OpCensus::begin() {
   current_ = Record{};
+  open_.clear();
   recording_ = true;
 }
 
@@ -81,6 +103,24 @@ void OpCensus::observe(const std::string& op, bool host_sync) {
   if (!recording_) return;
   current_.ops.push_back(op);
   if (host_sync) current_.host_syncs.push_back(op);
+  if (!open_.empty()) open_.back() = true;  // the enclosing operator is no leaf
+  open_.push_back(false);
 }
+
+void OpCensus::leave(bool launches) {
+  if (!recording_ || open_.empty()) return;
+  const bool has_inner = open_.back();
+  open_.pop_back();
+  if (!has_inner && launches) ++current_.kernels_by_part[tl_part];
+}
+
+int64_t OpCensus::Record::kernels() const {
+  int64_t n = 0;
+  for (const auto& [part, count] : kernels_by_part) n += count;
+  return n;
+}
+
+OpCensus::Part::Part(const char* name) : previous_(tl_part) { tl_part = name; }
+OpCensus::Part::~Part() { tl_part = previous_; }
 
 }  // namespace csm
