@@ -10,6 +10,8 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdint>
+#include <limits>
 #include <cstdio>
 #include <new>
 #include <optional>
@@ -58,6 +60,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void read_head() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
+    // No limit yet: Beast's default (1 MiB) would refuse a declared length before the
+    // route is known; the route's own limit is set once the head is in. (Not
+    // boost::none: Boost 1.74 compares a length with it as greater, always refusing.)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     // One deadline for the whole head: trickling bytes does not extend it.
     stream_.expires_after(peer_.reserve ? std::chrono::seconds(kReserveHeaderTimeout) : timeouts_.header);
     http::async_read_header(stream_, buffer_, *parser_, guarded([this](beast::error_code ec, size_t) { on_head(ec); }));

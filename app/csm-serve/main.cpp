@@ -2,6 +2,7 @@
 // in front of one CSM engine. SIGTERM drains: /ready goes false, new speech
 // requests get 503, every accepted stream is finished, then exit 0.
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -119,6 +120,11 @@ int serve_main(int argc, char** argv) {
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // Every connection is a descriptor: take all the hard limit allows (the soft one is often 1024).
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   csm::serve::Metrics metrics;
   csm::serve::VoiceStore voices(args.get("voices"), static_cast<size_t>(max_voices));

@@ -197,7 +197,6 @@ Voice VoiceStore::add(const std::string& name, const std::string& transcript, in
 }
 
 void VoiceStore::remove(const std::string& name) {
-  if (dir_.empty()) throw voices_disabled();
   for (const auto& b : builtin_names())
     if (b == name) throw bad_request("voice '" + name + "' is built in and cannot be deleted", "name", "voice_is_builtin");
   std::lock_guard<std::mutex> lock(mutex_);

@@ -44,8 +44,8 @@ class VoiceStore {
   // taken or the store full, 501 no voices folder. No temporary file outlives it.
   Voice add(const std::string& name, const std::string& transcript, int speaker, const std::string& clip_bytes,
             const Engine& engine);
-  // Forgets a cloned voice and deletes its files. ApiError 404 voice_not_found,
-  // 400 for a built-in one, 501 no voices folder.
+  // Forgets a cloned voice and deletes its files. ApiError 404 voice_not_found
+  // (also without a voices folder: there is none to delete), 400 for a built-in one.
   void remove(const std::string& name);
 
  private:

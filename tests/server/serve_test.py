@@ -43,12 +43,12 @@ def check(condition, what):
 class Server:
     """csm-serve on the demo model, port 0 (the kernel picks a free one)."""
 
-    def __init__(self, *extra, workdir=None):
+    def __init__(self, *extra, workdir=None, preexec=None):
         self.dir = workdir or tempfile.mkdtemp(dir=BASE, prefix="csm-serve-test-")
         self.log_path = os.path.join(self.dir, f"serve-{time.monotonic_ns()}.log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([BIN, "--model", "demo", "--port", "0", *extra], stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, preexec_fn=preexec)
         self.port = None
         # The key, when the server has one: /metrics is behind it too.
         self.key = {"Authorization": "Bearer " + extra[extra.index("--api-key") + 1]} if "--api-key" in extra else {}
