@@ -97,6 +97,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (!parser_->is_done()) verdict.refuse->close = true;  // its body is never read
       return write_answer(std::move(*verdict.refuse));
     }
+    ticket_ = std::move(verdict.ticket);
     if (parser_->content_length() && *parser_->content_length() > verdict.body_limit)
       return write_answer(too_large(verdict.body_limit));
     limit_ = verdict.body_limit;
@@ -140,6 +141,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void write_answer(Answer answer) {
+    ticket_.reset();
     endpoint_ = answer.endpoint;
     if (answer.close || handler_.closing()) keep_alive_ = false;
     if (answer.stream) {
@@ -310,6 +312,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Peer peer_;
   ConnectionTimeouts timeouts_;
   std::shared_ptr<void> slot_;
+  std::shared_ptr<void> ticket_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
   std::string endpoint_ = "other";

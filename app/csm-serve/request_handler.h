@@ -53,6 +53,7 @@ class RequestHandler {
   struct HeadVerdict {
     std::optional<Answer> refuse;  // answered at once, the body never read
     size_t body_limit = 0;         // otherwise: the most body bytes this request may send
+    std::shared_ptr<void> ticket;  // held until the answer is written (a bounded resource, e.g. an upload)
   };
   virtual ~RequestHandler() = default;
   virtual HeadVerdict on_head(const HttpHead& head, const Peer& peer) = 0;

@@ -18,6 +18,8 @@ using nlohmann::json;
 
 namespace {
 
+constexpr int kUploadsAtOnce = 4;
+
 std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
 
 bool valid_request_id(std::string_view id) {
@@ -179,7 +181,17 @@ RequestHandler::HeadVerdict Routes::on_head(const HttpHead& head, const Peer& pe
   const bool upload = t.route == Route::Voices && head.method() == http::verb::post;
   if ((t.route == Route::Speech || upload) && !loaded_) return refuse(not_ready());
   if (t.route == Route::Speech && draining_) return refuse(draining_error());
-  if (upload) v.body_limit = options_.max_upload_bytes;  // only for a request that passed the key
+  if (upload) {
+    // Each upload may hold --max-upload-bytes in memory: only a few at once.
+    if (uploads_.fetch_add(1) >= kUploadsAtOnce) {
+      --uploads_;
+      ApiError e = status_error(503, "too many voice uploads at once: try again shortly", "busy");
+      e.retry_after_s = 2;
+      return refuse(e);
+    }
+    v.ticket = std::shared_ptr<void>(static_cast<void*>(this), [this](void*) { --uploads_; });
+    v.body_limit = options_.max_upload_bytes;  // only for a request that passed the key
+  }
   return v;
 }
 

@@ -79,6 +79,8 @@ class Routes : public RequestHandler {
   std::shared_ptr<Scheduler> scheduler_;
   std::atomic<bool> loaded_{false}, draining_{false};
 
+  std::atomic<int> uploads_{0};  // upload bodies being read or decoded now (each up to --max-upload-bytes)
+
   std::mutex inflight_mutex_;
   std::condition_variable inflight_cv_;
   int inflight_ = 0;  // speech responses and uploads not done yet

@@ -298,6 +298,23 @@ def scenario_upload_length():
                 b"\r\nExpect: 100-continue\r\nContent-Type: " + ctype + b"\r\nContent-Length: 1000000000\r\n\r\n", timeout=5)
         check(status_of(r) == 413 and b"100 Continue" not in r, "with Expect: 100-continue too, and no 100")
         check(not [f for f in os.listdir(voices) if f.startswith(".upload-")], "no temporary file left")
+        # Even with the key, only a few upload bodies (each up to --max-upload-bytes) are held at once.
+        head = (b"POST /v1/audio/voices HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY.encode() +
+                b"\r\nContent-Type: " + ctype + b"\r\nTransfer-Encoding: chunked\r\n\r\n")
+        held = []
+        for _ in range(4):
+            c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+            c.sendall(head + b"10\r\n" + b"x" * 16 + b"\r\n")
+            held.append(c)
+        time.sleep(0.3)
+        r = raw(s.port, head, timeout=3)
+        check(status_of(r) == 503 and b"Retry-After" in r, f"a 5th upload at once: 503 with Retry-After ({r[:40]!r})")
+        for c in held:
+            c.close()
+        time.sleep(0.3)
+        b2, ctype2 = multipart([(b"name", b"after", None), (b"transcript", b"Hello there.", None), (b"file", data[:200000], b"c.wav")])
+        st_, _, _ = s.request("POST", "/v1/audio/voices", b2, headers=dict(AUTH, **{"Content-Type": ctype2.decode()}))
+        check(st_ in (201, 400), f"their places are free again ({st_})")
         serves_normally(s, AUTH)
 
 
