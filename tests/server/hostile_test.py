@@ -241,6 +241,22 @@ def scenario_slowloris():
             c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
             c.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\n")
             socks.append(c)
+        # One address holds at most 3/4 of the slots: another address is still served in full.
+        other = socket.socket()
+        other.settimeout(5)
+        other.bind(("127.0.0.2", 0))
+        other.connect(("127.0.0.1", s.port))
+        other.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        r = b""
+        while True:
+            chunk = other.recv(65536)
+            if not chunk:
+                break
+            r += chunk
+        other.close()
+        check(status_of(r) == 200, f"another address gets a normal slot ({r[:30]!r})")
+        r = raw(s.port, b"GET /v1/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout=3)
+        check(status_of(r) == 503 and b"too_many_connections" in r, f"the crowding address: 503 beyond its share ({r[:30]!r})")
         t0 = time.monotonic()
         answered, cut = 0, 0
         probes = 0
