@@ -91,6 +91,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (ec) return write_answer(transport_error(400, "malformed HTTP request: " + ec.message(), "bad_request"));
     const HttpHead& head = parser_->get();
     version_ = head.version();
+    head_only_ = head.method() == http::verb::head;
     keep_alive_ = parser_->keep_alive() && !peer_.reserve;
     RequestHandler::HeadVerdict verdict = handler_.on_head(head, peer_);
     if (verdict.refuse) {
@@ -158,6 +159,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     res->body() = std::move(reply.body);
     res->keep_alive(keep_alive_);
     res->prepare_payload();
+    if (head_only_) res->body().clear();  // HEAD: the length a GET would get, no body
     handler_.sent(endpoint_, reply.status);
     stream_.expires_after(timeouts_.write);
     http::async_write(stream_, *res, guarded([this, res, linger](beast::error_code ec, size_t) {
@@ -314,6 +316,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<void> slot_;
   std::shared_ptr<void> ticket_;
   unsigned version_ = 11;
+  bool head_only_ = false;
   bool keep_alive_ = false;
   std::string endpoint_ = "other";
   std::shared_ptr<StreamedBody> body_;

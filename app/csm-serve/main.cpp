@@ -70,7 +70,7 @@ int serve_main(int argc, char** argv) {
        {"first-chunk-ms", "MS", "the first chunk, smaller for earlier first audio", "80"},
        {"max-body-bytes", "N", "largest JSON body", "65536"},
        {"max-upload-bytes", "N", "largest voice upload (multipart body)", "16777216"},
-       {"header-timeout-s", "S", "time to send a request's head, from its first byte (trickling does not extend it)", "10"},
+       {"header-timeout-s", "S", "time to send a request's head (from connecting, or a later request's first byte); trickling does not extend it", "10"},
        {"read-timeout-s", "S", "time to send a request's body", "30"},
        {"write-timeout-s", "S", "time for one write to the client; a slower client is cut", "30"},
        {"idle-timeout-s", "S", "keep-alive connections idle longer are closed", "60"},

@@ -14,7 +14,7 @@ struct ServerOptions {
   bool metrics_public = false;                     // /metrics without the key even when one is set
   size_t max_body_bytes = 64 * 1024;               // JSON bodies (every route but the voice upload)
   size_t max_upload_bytes = 16 * 1024 * 1024;      // an authorised POST /v1/audio/voices
-  std::chrono::seconds header_timeout{10};         // a request's head, from its first byte; trickling does not extend it
+  std::chrono::seconds header_timeout{10};         // a request's head (from connecting, or a later one's first byte); trickling does not extend it
   std::chrono::seconds read_timeout{30};           // a request's body
   std::chrono::seconds write_timeout{30};          // one write to the client; slower clients are cut
   std::chrono::seconds idle_timeout{60};           // keep-alive between requests
