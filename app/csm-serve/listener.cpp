@@ -27,7 +27,7 @@ void Listener::accept() {
     if (ec) {
       // Out of descriptors or memory: this connection waits in the backlog (or is
       // lost); the server keeps serving the ones it has and tries again shortly.
-      std::fprintf(stderr, "csm-serve: cannot accept a connection: %s\n", ec.message().c_str());
+      self->log_accept_failure(ec.message());
       self->backoff_.expires_after(std::chrono::milliseconds(50));
       self->backoff_.async_wait([self](boost::system::error_code) { self->accept(); });
       return;
@@ -39,6 +39,18 @@ void Listener::accept() {
     }
     self->accept();
   });
+}
+
+// At most one line a second, with how many failures it stands for: a flood of
+// refused connections must not become a flood of log lines.
+void Listener::log_accept_failure(const std::string& why) {
+  const auto now = std::chrono::steady_clock::now();
+  ++accept_failures_;
+  if (now - last_accept_log_ < std::chrono::seconds(1)) return;
+  std::fprintf(stderr, "csm-serve: cannot accept a connection: %s (%d time%s since the last such line)\n", why.c_str(),
+               accept_failures_, accept_failures_ == 1 ? "" : "s");
+  accept_failures_ = 0;
+  last_accept_log_ = now;
 }
 
 void Listener::on_accept(tcp::socket socket) {

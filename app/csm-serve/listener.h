@@ -3,6 +3,7 @@
 // the per-address share from one address. Beyond that a small reserve answers
 // /health and /ready only (so a crowd cannot blind the health checks); beyond
 // the reserve a connection is closed at once.
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void on_accept(boost::asio::ip::tcp::socket socket);
   // The slot a new connection takes (released with the returned handle), or none.
   std::shared_ptr<void> take_slot(const std::string& address, bool& reserve);
+  void log_accept_failure(const std::string& why);
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor& acceptor_;
@@ -44,6 +46,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   mutable std::mutex mutex_;
   int open_ = 0, reserve_open_ = 0;
   std::map<std::string, int> per_address_;
+  int accept_failures_ = 0;  // the accept handler runs on one chain: no lock needed
+  std::chrono::steady_clock::time_point last_accept_log_{};
 };
 
 }  // namespace csm::serve

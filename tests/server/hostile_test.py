@@ -127,6 +127,24 @@ def scenario_threads():
             c.close()
         serves_normally(s)
 
+    # Out of descriptors: the connections that cannot be taken wait or go; the server stays.
+    def few_files():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (96, 96))
+    with Server(preexec=few_files) as s:
+        socks = []
+        for _ in range(200):
+            try:
+                socks.append(socket.create_connection(("127.0.0.1", s.port), timeout=2))
+            except OSError:
+                break
+        time.sleep(1.0)
+        check(s.proc.poll() is None, f"alive with {len(socks)} connections on 96 descriptors")
+        for c in socks:
+            c.close()
+        check(wait_until(lambda: health_within(s.port, 1.0), 15), "/health answers once they are gone")
+        check("cannot accept a connection" in open(s.log_path).read(), "the failure is logged")
+        serves_normally(s)
+
 
 # ---------------------------------------------------------------- 2: memory before auth
 def scenario_preauth():
