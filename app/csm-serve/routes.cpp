@@ -1,6 +1,7 @@
 #include "csm-serve/routes.h"
 
 #include <cmath>
+#include <cstdio>
 #include <new>
 
 #include "csm-serve/api_key.h"
@@ -214,6 +215,11 @@ void Routes::on_request(HttpRequest request, const Peer&, std::function<void(Ans
   } catch (const std::bad_alloc&) {
     metrics_.error("out_of_memory");
     if (!answered) answer(error_answer(status_error(503, "the server ran out of memory for this request: try a smaller one", "out_of_memory"), request_id, endpoint));
+  } catch (const std::exception& e) {
+    // A bug, not bad input: the client still gets an answer, and the log says what.
+    std::fprintf(stderr, "csm-serve: %s failed: %s\n", endpoint, e.what());
+    metrics_.error("internal");
+    if (!answered) answer(error_answer(status_error(500, std::string("internal error: ") + e.what(), "internal"), request_id, endpoint));
   }
 }
 
