@@ -226,8 +226,6 @@ SpeechRequest parse_speech_request(std::string_view body_text, const SpeechLimit
   }
   r.chunk_size_ms = chunk_field(body, "chunk_size_ms");
   r.first_chunk_ms = chunk_field(body, "first_chunk_ms");
-  if (r.chunk_size_ms && r.first_chunk_ms && *r.first_chunk_ms > *r.chunk_size_ms)
-    throw bad_request("'first_chunk_ms' must be at most 'chunk_size_ms'", "first_chunk_ms");
   if (auto sp = integer_field(body, "speaker", 0, kMaxSpeaker)) r.speaker = static_cast<int>(*sp);
   r.context = context_field(body);
   return r;

@@ -215,10 +215,28 @@ TEST(SpeechRequest, ChunkSizesAreWholeFramesFirstNoLongerThanTheRest) {
   const auto r = parse_speech_request(b.dump());
   EXPECT_EQ(*r.chunk_size_ms, 480);
   EXPECT_EQ(*r.first_chunk_ms, 160);
+  // The streaming settings they make are checked by StreamingConfig::validate().
+  const auto config = r.streaming_config(320, 80);
+  EXPECT_EQ(config.chunk_size_ms, 480);
+  EXPECT_EQ(config.first_chunk_ms, 160);
+  EXPECT_EQ(plain.streaming_config(320, 80).first_chunk_ms, 80);   // the server's defaults
+  EXPECT_EQ(plain.streaming_config(160, 240).first_chunk_ms, 160);  // never longer than the rest
   b["first_chunk_ms"] = 560;
-  const auto e = error_of(b.dump());
-  EXPECT_EQ(e.status, 400);
-  EXPECT_EQ(e.param, "first_chunk_ms");
+  try {
+    parse_speech_request(b.dump()).streaming_config(320, 80);
+    ADD_FAILURE() << "first_chunk_ms 560 > chunk_size_ms 480 was accepted";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status, 400);
+    EXPECT_EQ(e.param, "first_chunk_ms");
+    EXPECT_NE(e.message.find("may not exceed"), std::string::npos) << e.message;
+  }
+  b.erase("chunk_size_ms");  // against the server's default chunk (320)
+  try {
+    parse_speech_request(b.dump()).streaming_config(320, 80);
+    ADD_FAILURE() << "first_chunk_ms 560 > the default chunk 320 was accepted";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.param, "first_chunk_ms");
+  }
 }
 
 TEST(SamplingChange, ParsesEitherKnobOrBoth) {
