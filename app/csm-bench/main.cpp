@@ -12,7 +12,7 @@
 #include "csm-bench/hf_compare.h"
 #include "csm-bench/model_bench.h"
 #include "csm-bench/streaming_bench.h"
-#include "csm-bench/system_report.h"
+#include "common/system_report.h"
 #include "csm-bench/tokenizer_bench.h"
 #include "csm/error.h"
 
@@ -68,7 +68,7 @@ int bench_main(int argc, char** argv) {
   const bool as_json = args.has("json");
   bool did_something = false;
   if (args.has("info")) {
-    print(csm::bench::system_report(), as_json);
+    print(csm::cli::system_report(), as_json);
     did_something = true;
   }
   if (args.has("tokenizer") && !args.has("model")) {
@@ -101,7 +101,7 @@ int bench_main(int argc, char** argv) {
     auto report = csm::bench::run_sweep(o);
     // The machine beside its numbers: reports from several boxes are compared side by side (the studio's
     // benchmark comparison labels each one by its GPU or CPU).
-    report["system"] = csm::bench::system_report();
+    report["system"] = csm::cli::system_report();
     if (args.has("json-out")) write_file(args.get("json-out"), report.dump(2) + "\n");
     if (args.has("csv-out")) write_file(args.get("csv-out"), csm::bench::sweep_csv(report));
     if (as_json) std::cout << report.dump(2) << "\n";

@@ -2,6 +2,7 @@
 // in front of one CSM engine. SIGTERM drains: /ready goes false, new speech
 // requests get 503, every accepted stream is finished, then exit 0.
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -10,7 +11,8 @@
 #include <thread>
 
 #include "common/cli_args.h"
-#include "csm-bench/system_report.h"
+#include "common/system_report.h"
+#include "csm-serve/api_key.h"
 #include "csm-serve/http_server.h"
 #include "csm/error.h"
 #include "csm/scheduler.h"
@@ -40,11 +42,13 @@ int serve_main(int argc, char** argv) {
       "An OpenAI-compatible streaming speech server: POST /v1/audio/speech (wav, pcm, flac, opus, mp3;\n"
       "stream_format audio or sse; CSM extras temperature, top_k, seed, max_audio_ms, speaker,\n"
       "context), GET /v1/models, GET/POST /v1/audio/voices, GET /v1/csm/info, GET /v1/csm/benchmark,\n"
-      "POST /v1/csm/streams/{request_id}/sampling (temperature/top_k of a running stream, by the\n"
-      "X-Request-Id its speech request sent), DELETE /v1/csm/streams/{request_id} (cancel it),\n"
-      "/health, /ready, /metrics (Prometheus). Binds to loopback unless --host says otherwise:\n"
-      "from a laptop, tunnel to it (ssh -N -L 8000:localhost:8000 gpu-box; docs/remote-serve.md).\n"
-      "SIGTERM: /ready goes false, new requests get 503, accepted streams finish, exit 0.",
+      "DELETE /v1/audio/voices/{name}, POST /v1/csm/streams/{stream_id}/sampling (temperature/top_k\n"
+      "of a running stream, by the X-CSM-Stream-Id its speech response carries), DELETE\n"
+      "/v1/csm/streams/{stream_id} (cancel it), /health, /ready, /metrics (Prometheus; behind the key\n"
+      "unless --metrics-public). Binds to loopback unless --host says otherwise: from a laptop, tunnel\n"
+      "to it (ssh -N -L 8000:localhost:8000 gpu-box), or put nginx with TLS in front (docs/remote-serve.md).\n"
+      "SIGTERM: /ready goes false, new requests get 503, accepted streams finish, exit 0; a second\n"
+      "SIGTERM or Ctrl-C during the drain exits at once (status 1).",
       {{"model", "DIR", "model folder, HF cache folder, hub id, demo, or random:csm-1b"},
        {"tokenizer", "FILE", "tokenizer.json when the model folder has none"},
        {"codec", "PATH", "Mimi weights when the model folder has none"},
@@ -55,7 +59,10 @@ int serve_main(int argc, char** argv) {
        {"max-streams", "N", "streams generated at once", "8"},
        {"max-queue", "N", "accepted requests waiting for a stream slot; beyond that 429", "64"},
        {"voices", "DIR", "where cloned voices are kept (POST /v1/audio/voices); none: built-in voices only"},
-       {"api-key", "KEY", "require Authorization: Bearer KEY on /v1/* (also $CSM_SERVE_API_KEY)"},
+       {"api-key", "KEY", "require Authorization: Bearer KEY on /v1/* (visible in ps: prefer --api-key-file)"},
+       {"api-key-file", "FILE", "the key from FILE's first line (else --api-key, else $CSM_SERVE_API_KEY)"},
+       {"metrics-public", "", "serve /metrics without the key (for a scraper on a trusted network)"},
+       {"max-voices", "N", "cloned voices kept at most (DELETE /v1/audio/voices/{name} frees one)", "256"},
        {"benchmark-report", "FILE", "a csm-bench --benchmark --json-out report, served at GET /v1/csm/benchmark"},
        {"max-input-chars", "N", "longest input text, in characters", "4096"},
        {"max-audio-ms", "MS", "most audio per request (and the default)", "90000"},
@@ -63,17 +70,23 @@ int serve_main(int argc, char** argv) {
        {"first-chunk-ms", "MS", "the first chunk, smaller for earlier first audio", "80"},
        {"max-body-bytes", "N", "largest JSON body", "65536"},
        {"max-upload-bytes", "N", "largest voice upload (multipart body)", "16777216"},
-       {"read-timeout-s", "S", "time to send a request's header and body", "30"},
+       {"header-timeout-s", "S", "time to send a request's head (from connecting, or a later request's first byte); trickling does not extend it", "10"},
+       {"read-timeout-s", "S", "time to send a request's body", "30"},
        {"write-timeout-s", "S", "time for one write to the client; a slower client is cut", "30"},
        {"idle-timeout-s", "S", "keep-alive connections idle longer are closed", "60"},
-       {"max-connections", "N", "open connections at most; more are closed at once", "1024"}});
+       {"max-connections", "N", "open connections at most; beyond, a small reserve answers /health and /ready only", "1024"},
+       {"max-connections-per-ip", "N", "open connections from one address (at most 3/4 of --max-connections)", "256"},
+       {"io-threads", "N", "threads that serve every connection (none per connection)", "2"}});
   if (!args.parse(argc, argv)) return 0;
   args.expect_no_positional();
 
   csm::serve::ServerOptions options;
   options.host = args.get("host");
   options.port = positive(args, "port", 0, 65535);
-  options.api_key = args.has("api-key") ? args.get("api-key") : (std::getenv("CSM_SERVE_API_KEY") ? std::getenv("CSM_SERVE_API_KEY") : "");
+  if (args.has("api-key-file")) options.api_key = csm::serve::read_api_key_file(args.get("api-key-file"));
+  else if (args.has("api-key")) options.api_key = args.get("api-key");
+  else if (const char* env = std::getenv("CSM_SERVE_API_KEY")) options.api_key = env;
+  options.metrics_public = args.has("metrics-public");
   options.benchmark_report = args.get("benchmark-report");  // read at request time: a rerun of the bench shows
   options.limits.max_input_chars = static_cast<size_t>(positive(args, "max-input-chars", 1, 1 << 20));
   options.limits.max_audio_ms = positive(args, "max-audio-ms", 80, 3600 * 1000);
@@ -81,10 +94,14 @@ int serve_main(int argc, char** argv) {
   options.first_chunk_ms = positive(args, "first-chunk-ms", 80, 60000);
   options.max_body_bytes = static_cast<size_t>(positive(args, "max-body-bytes", 1024, 1 << 30));
   options.max_upload_bytes = static_cast<size_t>(positive(args, "max-upload-bytes", 1024, 1 << 30));
+  options.header_timeout = std::chrono::seconds(positive(args, "header-timeout-s", 1, 3600));
   options.read_timeout = std::chrono::seconds(positive(args, "read-timeout-s", 1, 3600));
   options.write_timeout = std::chrono::seconds(positive(args, "write-timeout-s", 1, 3600));
   options.idle_timeout = std::chrono::seconds(positive(args, "idle-timeout-s", 1, 3600));
   options.max_connections = positive(args, "max-connections", 1, 1 << 20);
+  options.max_connections_per_ip = positive(args, "max-connections-per-ip", 1, 1 << 20);
+  options.io_threads = positive(args, "io-threads", 1, 64);
+  const int max_voices = positive(args, "max-voices", 0, 1 << 20);
   const int max_streams = static_cast<int>(positive(args, "max-streams", 1, 4096));
   const int max_queue = static_cast<int>(positive(args, "max-queue", 0, 1 << 20));
   csm::StreamingConfig probe;
@@ -102,10 +119,15 @@ int serve_main(int argc, char** argv) {
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // Every connection is a descriptor: take all the hard limit allows (the soft one is often 1024).
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   csm::serve::Metrics metrics;
-  csm::serve::VoiceStore voices(args.get("voices"));
-  csm::serve::HttpServer server(options, metrics, voices, [] { return csm::bench::system_report(); });
+  csm::serve::VoiceStore voices(args.get("voices"), static_cast<size_t>(max_voices));
+  csm::serve::HttpServer server(options, metrics, voices, [] { return csm::cli::system_report(); });
   const int port = server.bind();
   std::fprintf(stderr, "csm-serve: listening on http://%s:%d\n", options.host.c_str(), port);
   server.start();  // /health answers while the model loads
@@ -114,8 +136,17 @@ int serve_main(int argc, char** argv) {
     unsigned char sig = 0;
     while (read(g_signal_pipe[0], &sig, 1) != 1) {
     }
-    std::fprintf(stderr, "csm-serve: %s: draining (no new requests; finishing the accepted ones)\n",
+    std::fprintf(stderr, "csm-serve: %s: draining (no new requests; finishing the accepted ones; again to exit now)\n",
                  sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    // A second signal during the drain: the operator wants out now.
+    std::thread([] {
+      unsigned char again = 0;
+      while (read(g_signal_pipe[0], &again, 1) != 1) {
+      }
+      std::fprintf(stderr, "csm-serve: %s again: exiting without finishing the drain\n", again == SIGTERM ? "SIGTERM" : "SIGINT");
+      std::fflush(stderr);
+      std::_Exit(1);
+    }).detach();
     server.drain();
     std::fprintf(stderr, "csm-serve: drained, exiting\n");
     std::fflush(stderr);

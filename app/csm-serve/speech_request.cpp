@@ -1,9 +1,12 @@
 #include "csm-serve/speech_request.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include <nlohmann/json.hpp>
+
+#include "csm/error.h"
 
 namespace csm::serve {
 namespace {
@@ -223,8 +226,6 @@ SpeechRequest parse_speech_request(std::string_view body_text, const SpeechLimit
   }
   r.chunk_size_ms = chunk_field(body, "chunk_size_ms");
   r.first_chunk_ms = chunk_field(body, "first_chunk_ms");
-  if (r.chunk_size_ms && r.first_chunk_ms && *r.first_chunk_ms > *r.chunk_size_ms)
-    throw bad_request("'first_chunk_ms' must be at most 'chunk_size_ms'", "first_chunk_ms");
   if (auto sp = integer_field(body, "speaker", 0, kMaxSpeaker)) r.speaker = static_cast<int>(*sp);
   r.context = context_field(body);
   return r;
@@ -236,6 +237,23 @@ SamplingChange parse_sampling_change(std::string_view body_text) {
   if (!c.temperature && !c.top_k)
     throw bad_request("give 'temperature' (0-2) and/or 'top_k' (0-65536) to change", "", "missing_field");
   return c;
+}
+
+StreamingConfig SpeechRequest::streaming_config(int default_chunk_ms, int default_first_chunk_ms) const {
+  StreamingConfig config;
+  config.chunk_size_ms = chunk_size_ms.value_or(default_chunk_ms);
+  config.first_chunk_ms = first_chunk_ms.value_or(std::min(default_first_chunk_ms, config.chunk_size_ms));
+  if (temperature) config.sampling.temperature = *temperature;
+  if (top_k) config.sampling.top_k = *top_k;
+  if (seed) config.sampling.seed = *seed;
+  config.max_audio_ms = max_audio_ms;
+  try {
+    config.validate();
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    throw bad_request(message, message.find("first_chunk_ms") != std::string::npos ? "first_chunk_ms" : "");
+  }
+  return config;
 }
 
 }  // namespace csm::serve

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "csm-serve/openai_error.h"
+#include "csm/streaming_config.h"
 
 namespace csm::serve {
 
@@ -37,6 +38,11 @@ struct SpeechRequest {
   std::optional<int> first_chunk_ms;  // the server's --first-chunk-ms when absent
   std::optional<int> speaker;        // overrides the voice's speaker id
   std::vector<std::string> context;  // voices whose clips go first, in this order
+
+  // The stream's settings: the request's own, else the server's defaults (the first
+  // chunk no longer than the rest), checked by StreamingConfig::validate(). Throws
+  // ApiError 400 with the config's message.
+  StreamingConfig streaming_config(int default_chunk_ms, int default_first_chunk_ms) const;
 };
 
 // The most voices one request may put in front of its text as context.

@@ -41,10 +41,12 @@ std::string sse_audio_done(const nlohmann::json& usage, const nlohmann::json& cs
   return sse_event({{"type", "speech.audio.done"}, {"usage", usage}, {"csm", csm}});
 }
 
-std::string sse_error(const std::string& error_json) {
+std::string sse_error(const std::string& error_json, const nlohmann::json& csm) {
   nlohmann::json e = nlohmann::json::parse(error_json, nullptr, false);
   if (e.is_discarded() || !e.contains("error")) e = {{"error", {{"message", error_json}}}};
-  return sse_event({{"type", "error"}, {"error", e["error"]}});
+  nlohmann::json event = {{"type", "error"}, {"error", e["error"]}};
+  if (!csm.is_null()) event["csm"] = csm;
+  return sse_event(event);
 }
 
 }  // namespace csm::serve

@@ -14,7 +14,7 @@ std::string sse_event(const nlohmann::json& event);
 std::string sse_audio_delta(const std::string& bytes, const nlohmann::json& csm);
 // {"type": "speech.audio.done", "usage": usage, "csm": csm}
 std::string sse_audio_done(const nlohmann::json& usage, const nlohmann::json& csm);
-// {"type": "error", "error": {...OpenAI error...}}
-std::string sse_error(const std::string& error_json);
+// {"type": "error", "error": {...OpenAI error...}, "csm": csm (when given)}
+std::string sse_error(const std::string& error_json, const nlohmann::json& csm = nullptr);
 
 }  // namespace csm::serve

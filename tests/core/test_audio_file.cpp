@@ -1,5 +1,6 @@
 // Reading clips (mixdown, resampling, refusal of bad files) and writing WAVs.
 #include <sndfile.h>
+#include <sys/resource.h>
 
 #include <cmath>
 #include <fstream>
@@ -87,6 +88,41 @@ TEST(AudioFile, AbsurdHeadersAreRefusedBeforeAllocating) {
   out.close();
   const std::string message = error_of(path);
   EXPECT_NE(message.find("absurd.wav"), std::string::npos) << message;
+}
+
+// A 42-byte FLAC header (issue #21): 8 channels at 655 kHz for 60 s, within the
+// declared-length limit, but no audio behind it. The reader once allocated the
+// 1.2 GB the header claims; now memory follows what really decodes.
+TEST(AudioFile, AHeaderBombCostsNoMemory) {
+  const std::string path = csm::test::temp_dir("audio") + "/bomb.flac";
+  const uint64_t rate = 655350, channels = 8, bits = 16, frames = 60 * rate - 1;
+  std::string bytes = "fLaC";
+  bytes += std::string("\x80\x00\x00\x22", 4);  // the last metadata block: STREAMINFO, 34 bytes
+  bytes += std::string("\x10\x00\x10\x00", 4);  // block sizes 4096
+  bytes += std::string(6, '\0');                // frame sizes unknown
+  const uint64_t packed = (rate << 44) | ((channels - 1) << 41) | ((bits - 1) << 36) | frames;
+  for (int shift = 56; shift >= 0; shift -= 8) bytes += static_cast<char>((packed >> shift) & 0xff);
+  bytes += std::string(16, '\0');  // MD5
+  ASSERT_EQ(bytes.size(), 42u);
+  std::ofstream(path, std::ios::binary) << bytes;
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  const std::string message = error_of(path, {24000, 60.0, false});
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  EXPECT_NE(message.find("bomb.flac"), std::string::npos) << message;
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 100 * 1024) << "peak RSS grew by " << (after.ru_maxrss - before.ru_maxrss) / 1024 << " MB";
+}
+
+// What really decodes counts against the limit too, not only what the header says.
+TEST(AudioFile, TheLengthLimitHoldsForTheDecodedAudio) {
+  const std::string dir = csm::test::temp_dir("audio");
+  csm::write_wav(dir + "/three.wav", std::vector<float>(24000 * 3, 0.1f), 24000);
+  csm::AudioReadOptions options;
+  options.max_seconds = 3.0;
+  EXPECT_EQ(csm::read_audio_mono(dir + "/three.wav", options).size(), 24000u * 3);
+  options.target_rate = 16000;
+  EXPECT_EQ(csm::read_audio_mono(dir + "/three.wav", options).size(), 16000u * 3);
 }
 
 TEST(AudioFile, FuzzFoundAbsurdDurationIsAMessageNotUndefinedBehaviour) {

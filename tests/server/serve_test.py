@@ -43,13 +43,15 @@ def check(condition, what):
 class Server:
     """csm-serve on the demo model, port 0 (the kernel picks a free one)."""
 
-    def __init__(self, *extra, workdir=None):
+    def __init__(self, *extra, workdir=None, preexec=None):
         self.dir = workdir or tempfile.mkdtemp(dir=BASE, prefix="csm-serve-test-")
         self.log_path = os.path.join(self.dir, f"serve-{time.monotonic_ns()}.log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([BIN, "--model", "demo", "--port", "0", *extra], stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, preexec_fn=preexec)
         self.port = None
+        # The key, when the server has one: /metrics is behind it too.
+        self.key = {"Authorization": "Bearer " + extra[extra.index("--api-key") + 1]} if "--api-key" in extra else {}
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and self.proc.poll() is None:
             m = re.search(r"listening on http://[\d.]+:(\d+)", open(self.log_path).read())
@@ -91,7 +93,7 @@ class Server:
         return self.request("POST", "/v1/audio/speech", body, **kw)
 
     def metric(self, name):
-        text = self.get("/metrics")[2].decode()
+        text = self.get("/metrics", headers=self.key)[2].decode()
         m = re.search(r"^" + re.escape(name) + r" ([0-9.e+-]+)$", text, re.M)
         return float(m.group(1)) if m else None
 
@@ -271,6 +273,7 @@ class SseReader:
         self.conn.request("POST", "/v1/audio/speech", json.dumps(dict(b, stream_format="sse")), h)
         self.response = self.conn.getresponse()
         self.status = self.response.status
+        self.stream_id = self.response.getheader("X-CSM-Stream-Id")  # the server's id: the control routes take only this
         self.events = []
 
     def next(self):
@@ -328,10 +331,14 @@ def scenario_remote():
         live = SseReader(s.port, long, "live-1", key)
         first = live.next()
         check(live.status == 200 and first and first["type"] == "speech.audio.delta", "live stream started")
+        sid = live.stream_id or "none"
+        check(first and first["csm"].get("stream_id") == sid, "the events carry the stream id of the response header")
         st, _, b = s.request("POST", "/v1/csm/streams/live-1/sampling", {"temperature": 0, "top_k": 1}, headers=key)
-        check(st == 200 and json.loads(b) == {"id": "live-1", "temperature": 0, "top_k": 1},
-              f"POST /v1/csm/streams/live-1/sampling: 200 with the applied values ({st} {b[:200]!r})")
-        st, _, b = s.request("POST", "/v1/csm/streams/live-1/sampling", {"temperature": 7}, headers=key)
+        check(st == 404, "the client's X-Request-Id reaches no stream")
+        st, _, b = s.request("POST", f"/v1/csm/streams/{sid}/sampling", {"temperature": 0, "top_k": 1}, headers=key)
+        check(st == 200 and json.loads(b) == {"id": sid, "temperature": 0, "top_k": 1},
+              f"POST /v1/csm/streams/{{stream_id}}/sampling: 200 with the applied values ({st} {b[:200]!r})")
+        st, _, b = s.request("POST", f"/v1/csm/streams/{sid}/sampling", {"temperature": 7}, headers=key)
         check(st == 400 and json.loads(b)["error"]["param"] == "temperature", "an out-of-range temperature: 400")
         events = live.rest()
         done = events[-1] if events else {}
@@ -344,7 +351,7 @@ def scenario_remote():
         n = len(base64.b64decode(first["audio"]))
         check(n > 0 and a[:n] == b_[:n] and a != b_,
               "same seed: the audio before the change is the reference's, after it differs (greedy)")
-        st, _, b = s.request("POST", "/v1/csm/streams/live-1/sampling", {"temperature": 0.5}, headers=key)
+        st, _, b = s.request("POST", f"/v1/csm/streams/{sid}/sampling", {"temperature": 0.5}, headers=key)
         check(st == 404 and json.loads(b)["error"]["code"] == "stream_not_found", "a finished stream: 404")
         st, _, b = s.request("POST", "/v1/csm/streams/never-ran/sampling", {"temperature": 0.5}, headers=key)
         check(st == 404 and json.loads(b)["error"]["code"] == "stream_not_found", "an unknown request id: 404")
@@ -354,14 +361,14 @@ def scenario_remote():
         run = SseReader(s.port, body(max_audio_ms=60000, response_format="pcm"), "cut-1", key)
         run.next()
         t0 = time.monotonic()
-        st, _, b = s.request("DELETE", "/v1/csm/streams/cut-1", headers=key)
-        check(st == 200 and json.loads(b) == {"id": "cut-1", "cancelled": True}, "DELETE /v1/csm/streams/cut-1: 200")
+        st, _, b = s.request("DELETE", f"/v1/csm/streams/{run.stream_id}", headers=key)
+        check(st == 200 and json.loads(b) == {"id": run.stream_id, "cancelled": True}, "DELETE /v1/csm/streams/{stream_id}: 200")
         events = run.rest()
         check(events and events[-1]["type"] == "speech.audio.done" and events[-1]["csm"]["stop"] == "cancelled"
               and events[-1]["csm"]["audio_ms"] < 60000,
               f"the response ends early ({time.monotonic() - t0:.2f} s), done says cancelled")
         check(s.metric('csm_streams_total{stop="cancelled"}') == cancelled_before + 1, "/metrics counts it cancelled")
-        check(s.request("DELETE", "/v1/csm/streams/cut-1", headers=key)[0] == 404, "DELETE again: 404")
+        check(s.request("DELETE", f"/v1/csm/streams/{run.stream_id}", headers=key)[0] == 404, "DELETE again: 404")
 
         # context and speaker.
         make_clip(f"{d}/clip.wav")

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <tuple>
 
@@ -273,16 +274,43 @@ TEST(HttpServer, AClientTooSlowToReadIsCutAndItsStreamCancelled) {
 // A speech request that streams SSE (endless) with this X-Request-Id, read on a
 // thread of its own until the server ends the response.
 struct RunningSpeech {
+  std::mutex mutex;
   std::string raw;
   std::thread reader;
-  RunningSpeech(int port, const std::string& request_id, json body = speech_body("pcm", "sse")) {
+  RunningSpeech(int port, const std::string& request_id, json body = speech_body("pcm", "sse"),
+                const std::string& headers = "") {
     const int fd = connect_to(port);
     const std::string b = body.dump();
     const std::string req = "POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Request-Id: " +
-                            request_id + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                            request_id + "\r\n" + headers + "Content-Type: application/json\r\nContent-Length: " +
                             std::to_string(b.size()) + "\r\n\r\n" + b;
     EXPECT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
-    reader = std::thread([this, fd] { raw = read_all(fd); });
+    reader = std::thread([this, fd] {
+      char buf[65536];
+      for (;;) {
+        const ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        std::lock_guard<std::mutex> lock(mutex);
+        raw.append(buf, static_cast<size_t>(n));
+      }
+      close(fd);
+    });
+  }
+  // The server's id for this stream, from the response head (empty when none came in 10 s).
+  std::string stream_id() {
+    for (int i = 0; i < 2000; ++i) {
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        const auto end = raw.find("\r\n\r\n");
+        if (end != std::string::npos) {
+          const auto at = raw.find("X-CSM-Stream-Id: ");
+          if (at == std::string::npos || at > end) return "";
+          return raw.substr(at + 17, raw.find("\r\n", at) - at - 17);
+        }
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    return "";
   }
   std::string finish() {
     reader.join();
@@ -309,24 +337,31 @@ TEST(HttpServer, LiveSamplingReachesTheRunningStreamThenCancelEndsIt) {
   body["seed"] = 5;
   RunningSpeech speech(s.port, "live-1", body);
   ASSERT_TRUE(wait_for([&] { return stream->handed_ > 2; }));
+  const std::string id = speech.stream_id();
+  ASSERT_EQ(id.size(), 36u) << "str_ and 128 random bits in hex: " << id;
+  EXPECT_EQ(id.rfind("str_", 0), 0u);
+  // The client's X-Request-Id is only echoed: it reaches no stream.
+  EXPECT_EQ(call(s.port, "POST", "/v1/csm/streams/live-1/sampling", R"({"temperature": 0.3})").status, 404);
+  EXPECT_EQ(call(s.port, "DELETE", "/v1/csm/streams/live-1").status, 404);
+  const std::string path = "/v1/csm/streams/" + id;
 
-  auto r = call(s.port, "POST", "/v1/csm/streams/live-1/sampling", R"({"temperature": 0.3})");
+  auto r = call(s.port, "POST", path + "/sampling", R"({"temperature": 0.3})");
   EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.json_body(), (json{{"id", "live-1"}, {"temperature", 0.3}, {"top_k", 40}}));
+  EXPECT_EQ(r.json_body(), (json{{"id", id}, {"temperature", 0.3}, {"top_k", 40}}));
   EXPECT_FLOAT_EQ(stream->temperature_, 0.3f);
   EXPECT_EQ(stream->top_k_, 40);  // unchanged knobs stay the request's
   EXPECT_EQ(stream->seed_, 5u);
-  r = call(s.port, "POST", "/v1/csm/streams/live-1/sampling", R"({"top_k": 7})");
-  EXPECT_EQ(r.json_body(), (json{{"id", "live-1"}, {"temperature", 0.3}, {"top_k", 7}}));
+  r = call(s.port, "POST", path + "/sampling", R"({"top_k": 7})");
+  EXPECT_EQ(r.json_body(), (json{{"id", id}, {"temperature", 0.3}, {"top_k", 7}}));
   EXPECT_EQ(stream->top_k_, 7);
-  EXPECT_EQ(call(s.port, "POST", "/v1/csm/streams/live-1/sampling", R"({"temperature": 3})").status, 400);
-  EXPECT_EQ(call(s.port, "POST", "/v1/csm/streams/live-1/sampling", "{}").status, 400);
-  EXPECT_EQ(call(s.port, "GET", "/v1/csm/streams/live-1/sampling").status, 405);
+  EXPECT_EQ(call(s.port, "POST", path + "/sampling", R"({"temperature": 3})").status, 400);
+  EXPECT_EQ(call(s.port, "POST", path + "/sampling", "{}").status, 400);
+  EXPECT_EQ(call(s.port, "GET", path + "/sampling").status, 405);
   EXPECT_EQ(stream->sampling_changes_, 2);
 
-  r = call(s.port, "DELETE", "/v1/csm/streams/live-1");
+  r = call(s.port, "DELETE", path);
   EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.json_body(), (json{{"id", "live-1"}, {"cancelled", true}}));
+  EXPECT_EQ(r.json_body(), (json{{"id", id}, {"cancelled", true}}));
   const std::string sse = speech.finish();
   EXPECT_TRUE(stream->cancelled_);
   const auto done_at = sse.find("\"type\":\"speech.audio.done\"");
@@ -338,13 +373,14 @@ TEST(HttpServer, LiveSamplingReachesTheRunningStreamThenCancelEndsIt) {
   EXPECT_NE(sse.find("\"temperature\":0.7"), std::string::npos) << "the first chunks show the request's knobs";
 
   // The response ended: the id is gone.
-  r = call(s.port, "POST", "/v1/csm/streams/live-1/sampling", R"({"temperature": 0.5})");
+  r = call(s.port, "POST", path + "/sampling", R"({"temperature": 0.5})");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.json_body()["error"]["code"], "stream_not_found");
-  EXPECT_EQ(call(s.port, "DELETE", "/v1/csm/streams/live-1").status, 404);
+  EXPECT_EQ(call(s.port, "DELETE", path).status, 404);
   EXPECT_EQ(call(s.port, "DELETE", "/v1/csm/streams/never-seen").json_body()["error"]["code"], "stream_not_found");
   EXPECT_EQ(call(s.port, "DELETE", "/v1/csm/streams/bad%20id").status, 404);
-  EXPECT_EQ(call(s.port, "POST", "/v1/csm/streams/live-1/other", "{}").status, 404);
+  EXPECT_EQ(call(s.port, "POST", path + "/other", "{}").status, 404);
+  EXPECT_NE(sse.find("\"stream_id\":\"" + id + "\""), std::string::npos) << "every event names its stream";
 }
 
 TEST(HttpServer, SpeakerAndContextReachTheRequest) {
@@ -418,18 +454,16 @@ TEST(HttpServer, TheNewRoutesNeedTheApiKey) {
     EXPECT_EQ(call(s.port, method, path, body, "Authorization: Bearer wrong\r\n").status, 401) << path;
     EXPECT_EQ(call(s.port, method, path, body, key).status, 404) << method << " " << path;  // past the key check
   }
-  // With the key: a running stream is reached.
-  const int fd = connect_to(s.port);
-  const std::string b = speech_body("pcm").dump();
-  const std::string req = "POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Request-Id: k-1\r\n" +
-                          key + "Content-Length: " + std::to_string(b.size()) + "\r\n\r\n" + b;
-  ASSERT_EQ(send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
-  std::thread reader([fd] { read_all(fd); });
+  // With the key: a running stream is reached, by the id the server gave it.
+  RunningSpeech speech(s.port, "k-1", speech_body("pcm"), key);
   ASSERT_TRUE(wait_for([&] { return stream->handed_ > 0; }));
-  EXPECT_EQ(call(s.port, "POST", "/v1/csm/streams/k-1/sampling", R"({"temperature": 0.2})").status, 401);
-  EXPECT_EQ(call(s.port, "POST", "/v1/csm/streams/k-1/sampling", R"({"temperature": 0.2})", key).status, 200);
-  EXPECT_EQ(call(s.port, "DELETE", "/v1/csm/streams/k-1", "", key).status, 200);
-  reader.join();
+  const std::string path = "/v1/csm/streams/" + speech.stream_id();
+  EXPECT_EQ(call(s.port, "POST", path + "/sampling", R"({"temperature": 0.2})").status, 401);
+  EXPECT_EQ(call(s.port, "POST", path + "/sampling", R"({"temperature": 0.2})", key).status, 200);
+  EXPECT_EQ(call(s.port, "POST", path + "/sampling", R"({"temperature": 0.2})", "Authorization: bearer  sekret \r\n").status, 200)
+      << "the scheme is case-insensitive";
+  EXPECT_EQ(call(s.port, "DELETE", path, "", key).status, 200);
+  speech.finish();
   EXPECT_TRUE(stream->cancelled_);
 }
 

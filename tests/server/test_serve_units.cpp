@@ -6,11 +6,15 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "csm-serve/api_key.h"
 #include "csm-serve/audio_encoder.h"
+#include "csm-serve/live_streams.h"
+#include "csm-serve/random_id.h"
 #include "csm-serve/metrics.h"
 #include "csm-serve/multipart.h"
 #include "csm-serve/openai_error.h"
@@ -211,10 +215,28 @@ TEST(SpeechRequest, ChunkSizesAreWholeFramesFirstNoLongerThanTheRest) {
   const auto r = parse_speech_request(b.dump());
   EXPECT_EQ(*r.chunk_size_ms, 480);
   EXPECT_EQ(*r.first_chunk_ms, 160);
+  // The streaming settings they make are checked by StreamingConfig::validate().
+  const auto config = r.streaming_config(320, 80);
+  EXPECT_EQ(config.chunk_size_ms, 480);
+  EXPECT_EQ(config.first_chunk_ms, 160);
+  EXPECT_EQ(plain.streaming_config(320, 80).first_chunk_ms, 80);   // the server's defaults
+  EXPECT_EQ(plain.streaming_config(160, 240).first_chunk_ms, 160);  // never longer than the rest
   b["first_chunk_ms"] = 560;
-  const auto e = error_of(b.dump());
-  EXPECT_EQ(e.status, 400);
-  EXPECT_EQ(e.param, "first_chunk_ms");
+  try {
+    parse_speech_request(b.dump()).streaming_config(320, 80);
+    ADD_FAILURE() << "first_chunk_ms 560 > chunk_size_ms 480 was accepted";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status, 400);
+    EXPECT_EQ(e.param, "first_chunk_ms");
+    EXPECT_NE(e.message.find("may not exceed"), std::string::npos) << e.message;
+  }
+  b.erase("chunk_size_ms");  // against the server's default chunk (320)
+  try {
+    parse_speech_request(b.dump()).streaming_config(320, 80);
+    ADD_FAILURE() << "first_chunk_ms 560 > the default chunk 320 was accepted";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.param, "first_chunk_ms");
+  }
 }
 
 TEST(SamplingChange, ParsesEitherKnobOrBoth) {
@@ -513,6 +535,94 @@ TEST(Metrics, PrometheusTextHasEveryFamily) {
                            "csm_requests_total{endpoint=\"/v1/audio/speech\",status=\"200\"} 1",
                            "csm_streams_total{stop=\"max_length\"} 1", "# TYPE csm_request_rtf histogram"})
     EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+}
+
+TEST(ApiKey, BearerInAnyCaseWithTheExactKeyOnly) {
+  EXPECT_TRUE(authorization_matches("Bearer sekret", "sekret"));
+  EXPECT_TRUE(authorization_matches("bearer sekret", "sekret"));
+  EXPECT_TRUE(authorization_matches("  BEARER \t sekret  ", "sekret"));
+  EXPECT_FALSE(authorization_matches("Bearer sekre", "sekret"));
+  EXPECT_FALSE(authorization_matches("Bearer sekrett", "sekret"));
+  EXPECT_FALSE(authorization_matches("Bearer Sekret", "sekret"));
+  EXPECT_FALSE(authorization_matches("Bearersekret", "sekret"));
+  EXPECT_FALSE(authorization_matches("Basic sekret", "sekret"));
+  EXPECT_FALSE(authorization_matches("sekret", "sekret"));
+  EXPECT_FALSE(authorization_matches("Bearer ", ""));  // no key never matches
+  EXPECT_TRUE(constant_time_equal("abc", "abc"));
+  EXPECT_FALSE(constant_time_equal("abc", "abd"));
+  EXPECT_FALSE(constant_time_equal("abc", std::string_view("abc\0", 4)));
+  EXPECT_FALSE(constant_time_equal("", "a"));
+}
+
+TEST(ApiKey, KeyFileGivesItsFirstLine) {
+  const std::string file = ::testing::TempDir() + "/csm-serve-key-" + std::to_string(getpid());
+  std::ofstream(file) << "  k3y-value \nsecond line\n";
+  EXPECT_EQ(read_api_key_file(file), "k3y-value");
+  std::ofstream(file) << "\n";
+  EXPECT_THROW(read_api_key_file(file), csm::Error);
+  std::remove(file.c_str());
+  EXPECT_THROW(read_api_key_file(file), csm::Error);
+}
+
+TEST(RandomId, IsPrefixAnd128BitsOfHexNeverRepeated) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string id = random_id("str_");
+    ASSERT_EQ(id.size(), 36u);
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef", 4), std::string::npos) << id;
+    EXPECT_TRUE(seen.insert(id).second) << "repeated: " << id;
+  }
+}
+
+// A stream that is running until cancelled, and counts the knobs it was given.
+class IdleStream : public csm::Stream {
+ public:
+  Poll next(csm::AudioChunk&, std::chrono::milliseconds) override { return Poll::Timeout; }
+  void cancel() override { cancelled = true; }
+  void set_sampling(const csm::SamplingParams& s) override { sampling = s; }
+  csm::StreamSummary summary() const override {
+    return {0, 0, cancelled ? csm::StopReason::Cancelled : csm::StopReason::Running};
+  }
+  double queued_ms() const override { return 0; }
+  bool cancelled = false;
+  csm::SamplingParams sampling;
+};
+
+TEST(LiveStreams, OnlyTheServersIdReachesAStreamAndOnlyWhileItsResponseLives) {
+  LiveStreams live;
+  auto a = std::make_shared<IdleStream>(), b = std::make_shared<IdleStream>();
+  csm::SamplingParams knobs;
+  knobs.temperature = 0.7f;
+  knobs.top_k = 40;
+  knobs.seed = 9;
+  auto ea = live.add(a, knobs);
+  auto eb = live.add(b, knobs);
+  EXPECT_NE(ea->id(), eb->id());
+  SamplingChange change;
+  change.top_k = 3;
+  EXPECT_EQ(live.find(eb->id())->change(change).top_k, 3);
+  EXPECT_EQ(b->sampling.top_k, 3);
+  EXPECT_EQ(b->sampling.seed, 9u);  // the seed stays the request's
+  EXPECT_EQ(a->sampling.top_k, csm::SamplingParams{}.top_k) << "the other stream was not touched";
+  EXPECT_EQ(ea->sampling().top_k, 40);
+  auto not_found = [&](const std::string& id) {
+    try {
+      live.find(id);
+    } catch (const ApiError& e) {
+      return e.status == 404 && e.code == "stream_not_found";
+    }
+    return false;
+  };
+  EXPECT_TRUE(not_found(ea->id().substr(0, 35)));
+  EXPECT_TRUE(not_found(ea->id() + "0"));
+  EXPECT_TRUE(not_found(""));
+  live.find(ea->id())->cancel();
+  EXPECT_TRUE(a->cancelled);
+  EXPECT_TRUE(not_found(ea->id())) << "a cancelled stream is no longer running";
+  const std::string gone = eb->id();
+  eb.reset();  // its response ended
+  EXPECT_TRUE(not_found(gone));
+  EXPECT_EQ(live.size(), 1u);
 }
 
 }  // namespace

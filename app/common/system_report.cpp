@@ -1,9 +1,9 @@
-#include "csm-bench/system_report.h"
+#include "common/system_report.h"
 
 #include "csm/engine.h"
 #include "csm/system_info.h"
 
-namespace csm::bench {
+namespace csm::cli {
 
 namespace {
 nlohmann::json models_found() {
@@ -37,4 +37,4 @@ nlohmann::json system_report() {
           {"models_found", models_found()}};
 }
 
-}  // namespace csm::bench
+}  // namespace csm::cli
