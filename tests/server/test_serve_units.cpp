@@ -579,13 +579,14 @@ class IdleStream : public csm::Stream {
  public:
   Poll next(csm::AudioChunk&, std::chrono::milliseconds) override { return Poll::Timeout; }
   void cancel() override { cancelled = true; }
-  void set_sampling(const csm::SamplingParams& s) override { sampling = s; }
+  void set_sampling(const csm::SamplingParams& s) override { applied = s; }
+  csm::SamplingParams sampling() const override { return applied; }
   csm::StreamSummary summary() const override {
     return {0, 0, cancelled ? csm::StopReason::Cancelled : csm::StopReason::Running};
   }
   double queued_ms() const override { return 0; }
   bool cancelled = false;
-  csm::SamplingParams sampling;
+  csm::SamplingParams applied;
 };
 
 TEST(LiveStreams, OnlyTheServersIdReachesAStreamAndOnlyWhileItsResponseLives) {
@@ -601,9 +602,9 @@ TEST(LiveStreams, OnlyTheServersIdReachesAStreamAndOnlyWhileItsResponseLives) {
   SamplingChange change;
   change.top_k = 3;
   EXPECT_EQ(live.find(eb->id())->change(change).top_k, 3);
-  EXPECT_EQ(b->sampling.top_k, 3);
-  EXPECT_EQ(b->sampling.seed, 9u);  // the seed stays the request's
-  EXPECT_EQ(a->sampling.top_k, csm::SamplingParams{}.top_k) << "the other stream was not touched";
+  EXPECT_EQ(b->applied.top_k, 3);
+  EXPECT_EQ(b->applied.seed, 9u);  // the seed stays the request's
+  EXPECT_EQ(a->applied.top_k, csm::SamplingParams{}.top_k) << "the other stream was not touched";
   EXPECT_EQ(ea->sampling().top_k, 40);
   auto not_found = [&](const std::string& id) {
     try {
