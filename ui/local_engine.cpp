@@ -1,5 +1,7 @@
 #include "local_engine.h"
 
+#include <algorithm>
+
 namespace {
 
 ChunkStats stats_of(const csm::AudioChunk& chunk) {
@@ -97,7 +99,8 @@ std::unique_ptr<EngineRun> LocalEngine::start(const RunRequest& request) {
   const auto turns = context(request.clips);
   std::vector<csm::Request> requests;
   for (const auto& text : request.texts) requests.push_back({text.toStdString(), request.speaker, turns});
-  set_streams_at_once(*engine_, request.settings.stream_batch);
+  // No more slots than texts: every slot costs a row of work in every frame, live or not.
+  set_streams_at_once(*engine_, std::max(1, std::min(request.settings.stream_batch, static_cast<int>(requests.size()))));
   const csm::StreamingConfig config = request.settings.toConfig();
   return std::make_unique<LocalRun>(engine_->start(std::move(requests), config, request.cancel), config.sampling.seed);
 }

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -123,7 +125,9 @@ int run_stream(const Args& args, const std::vector<std::string>& texts) {
   if (group < 1) throw Error(ErrorCode::InvalidArgument, "--stream-batch must be >= 1");
 
   EngineOptions options{args.get("model"), args.get("tokenizer"), args.get("codec"), args.get("device"), args.get("dtype"), {}};
-  options.max_streams = static_cast<int>(group);  // the scheduler's slots: texts beyond them wait their turn
+  // The scheduler's slots: texts beyond them wait their turn. No more slots than texts:
+  // every slot costs a row of work in every frame, live or not.
+  options.max_streams = static_cast<int>(std::min<long long>(group, static_cast<long long>(texts.size())));
   options.smaller_run_hint = "try fewer streams at once (--stream-batch), shorter text, or a smaller dtype";
   options.download_progress = download_bar(isatty(STDERR_FILENO) && !args.has("quiet"));
   const auto engine = Engine::load(options);

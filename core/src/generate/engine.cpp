@@ -15,6 +15,7 @@
 #include "runtime/blas_warmup.h"
 #include "runtime/cuda_graph.h"
 #include "runtime/device_policy.h"
+#include "runtime/passing_thread.h"
 #include "runtime/torch_failure.h"
 
 namespace csm {
@@ -122,8 +123,10 @@ class EngineImpl final : public Engine, public std::enable_shared_from_this<Engi
   std::vector<std::vector<int32_t>> encode_audio(const std::vector<float>& samples, int sample_rate) const override {
     if (samples.empty()) throw Error(ErrorCode::InvalidArgument, "the voice clip is empty");
     const auto audio = resample(samples, sample_rate, parts_->mimi->config().sample_rate);
-    return guard_torch("encoding the voice clip", "use a shorter voice clip",
-                       [&] { return to_frames(parts_->mimi->encode(at::tensor(audio, at::kFloat).view({1, 1, -1}))); });
+    return guard_torch("encoding the voice clip", "use a shorter voice clip", [&] {
+      return on_passing_thread(
+          [&] { return to_frames(parts_->mimi->encode(at::tensor(audio, at::kFloat).view({1, 1, -1}))); });
+    });
   }
 
  private:
@@ -134,8 +137,10 @@ class EngineImpl final : public Engine, public std::enable_shared_from_this<Engi
 }  // namespace
 
 std::shared_ptr<const Engine> Engine::load(const EngineOptions& options) {
-  return guard_torch("loading", "use --dtype bfloat16, or a device with more memory",
-                     [&] { return std::make_shared<EngineImpl>(load_parts(options), options); });
+  return guard_torch("loading", "use --dtype bfloat16, or a device with more memory", [&] {
+    auto parts = on_passing_thread([&] { return load_parts(options); });
+    return std::make_shared<EngineImpl>(std::move(parts), options);
+  });
 }
 
 const char* to_string(StopReason reason) {
