@@ -6,26 +6,28 @@
 namespace csm::serve {
 
 SamplingParams LiveStreams::Entry::sampling() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return sampling_;
+  const auto stream = stream_.lock();
+  return stream ? stream->sampling() : SamplingParams{};
 }
 
 SamplingParams LiveStreams::Entry::change(const SamplingChange& change) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (change.temperature) sampling_.temperature = *change.temperature;
-  if (change.top_k) sampling_.top_k = *change.top_k;
-  if (auto stream = stream_.lock()) stream->set_sampling(sampling_);  // the seed stays the request's
-  return sampling_;
+  const auto stream = stream_.lock();
+  if (!stream) return {};
+  SamplingParams now = stream->sampling();  // the seed stays the request's
+  if (change.temperature) now.temperature = *change.temperature;
+  if (change.top_k) now.top_k = *change.top_k;
+  stream->set_sampling(now);
+  return now;
 }
 
 void LiveStreams::Entry::cancel() {
   if (auto stream = stream_.lock()) stream->cancel();
 }
 
-std::shared_ptr<LiveStreams::Entry> LiveStreams::add(const std::shared_ptr<Stream>& stream,
-                                                     const SamplingParams& sampling) {
+std::shared_ptr<LiveStreams::Entry> LiveStreams::add(const std::shared_ptr<Stream>& stream) {
   // The entry leaves the map when its last holder lets go: a finished response is gone at once.
-  auto* raw = new Entry(random_id("str_"), stream, sampling);
+  auto* raw = new Entry(random_id("str_"), stream);
   std::shared_ptr<Entry> entry(raw, [this](Entry* e) {
     {
       std::lock_guard<std::mutex> lock(mutex_);

@@ -15,13 +15,12 @@ namespace csm::serve {
 
 class LiveStreams {
  public:
-  // One running stream: the knobs it uses from its next frame on.
+  // One running stream, by its id.
   class Entry {
    public:
-    Entry(std::string id, const std::shared_ptr<Stream>& stream, const SamplingParams& sampling)
-        : id_(std::move(id)), stream_(stream), sampling_(sampling) {}
+    Entry(std::string id, const std::shared_ptr<Stream>& stream) : id_(std::move(id)), stream_(stream) {}
     const std::string& id() const { return id_; }
-    SamplingParams sampling() const;
+    SamplingParams sampling() const;  // the stream's own (core keeps the one copy)
     // Applies the change to the stream (two changes at once: one wins whole); returns the knobs now.
     SamplingParams change(const SamplingChange& change);
     void cancel();
@@ -30,12 +29,11 @@ class LiveStreams {
     friend class LiveStreams;
     std::string id_;
     std::weak_ptr<Stream> stream_;
-    mutable std::mutex mutex_;
-    SamplingParams sampling_;
+    std::mutex mutex_;  // two changes at once: one wins whole
   };
 
   // Registered while the returned handle lives (the speech response holds it).
-  std::shared_ptr<Entry> add(const std::shared_ptr<Stream>& stream, const SamplingParams& sampling);
+  std::shared_ptr<Entry> add(const std::shared_ptr<Stream>& stream);
   // The running stream with this id; ApiError 404 stream_not_found otherwise.
   std::shared_ptr<Entry> find(const std::string& id) const;
   size_t size() const;

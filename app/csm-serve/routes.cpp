@@ -310,7 +310,7 @@ void Routes::speech(const HttpRequest& req, const std::string& request_id, std::
   SpeechResponse::Setup setup;
   setup.inflight = count_in_flight();  // from before submit: a drain waits for this response
   setup.stream = m->scheduler->submit(std::move(request), config);
-  setup.live = live_.add(setup.stream, config.sampling);
+  setup.live = live_.add(setup.stream);
   setup.encoder = std::move(encoder);
   setup.format = sr.format;
   setup.sse = sr.stream == StreamFormat::Sse;

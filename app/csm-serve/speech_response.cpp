@@ -162,14 +162,16 @@ json SpeechResponse::chunk_info(const AudioChunk& c) {
                {"frames_per_s", m.frames_per_s},   {"device_bytes", m.device_bytes},
                {"rss_bytes", m.rss_bytes},         {"active_streams", stats.active},
                {"max_streams", stats.max_streams}, {"queued_ms", s_.stream->queued_ms()},
-               {"stream_id", s_.live->id()}};
-  add_sampling(info);
+               {"stream_id", s_.live->id()},
+               // The knobs this chunk's frames were made with (core's own account).
+               {"temperature", tidy(m.temperature)},
+               {"top_k", m.top_k}};
   return info;
 }
 
-// The knobs in effect (a live change shows from the chunk after it).
+// The knobs in effect now (a live change shows from the chunk after it).
 void SpeechResponse::add_sampling(json& info) const {
-  const SamplingParams now = s_.live->sampling();
+  const SamplingParams now = s_.stream->sampling();
   info["temperature"] = tidy(now.temperature);
   info["top_k"] = now.top_k;
 }

@@ -172,10 +172,13 @@ TEST(OnePath, ALiveSamplingChangeLastsAcrossAPieceBoundary) {
   const int max_ms = 4480;  // 56 frames: the first piece and part of the second
   const auto greedy = run(*engine, requests, config(9, max_ms, 0.0f));
   ASSERT_EQ(greedy.codes[0].size(), 56u);
-  // Sampled by its config, made greedy live before its first frame: the whole stream,
-  // second piece included, must be the greedy run.
+  // Sampled by its config, made greedy live while it waits for the only slot (so before
+  // its first frame, whatever the timing): the whole stream, second piece included,
+  // must be the greedy run.
+  auto blocker = engine->scheduler().submit({"Holds the slot.", 0, {}}, config(1, 60000));
   auto session = engine->start(requests, config(9, max_ms, 0.9f));
   session->set_sampling({0.0f, 50, 9});
+  blocker->cancel();
   Collected live;
   live.codes.resize(1);
   while (auto chunk = session->next()) {

@@ -356,6 +356,20 @@ def scenario_remote():
         st, _, b = s.request("POST", "/v1/csm/streams/never-ran/sampling", {"temperature": 0.5}, headers=key)
         check(st == 404 and json.loads(b)["error"]["code"] == "stream_not_found", "an unknown request id: 404")
 
+        # A live change lasts across a piece boundary: "Hi." is a piece of its own (43 frames with the
+        # demo's byte tokenizer), and the second piece's chunks are still made greedy, by core's account.
+        two = body(text="Hi. This second sentence is long enough that it cannot share a piece with the first.",
+                   max_audio_ms=4480, seed=4, response_format="pcm", temperature=0.9, top_k=50)
+        run = SseReader(s.port, two, "pieces-1", key)
+        run.next()
+        st, _, b = s.request("POST", f"/v1/csm/streams/{run.stream_id}/sampling", {"temperature": 0}, headers=key)
+        check(st == 200, f"sampling changed during the first piece ({st} {b[:200]!r})")
+        events = run.rest()
+        later = [e for e in events if e["type"] == "speech.audio.delta" and e["csm"].get("first_frame", 0) >= 43]
+        check(later and all(e["csm"]["temperature"] == 0 for e in later) and events[-1]["csm"]["temperature"] == 0
+              and events[-1]["csm"]["frames"] == 56,
+              f"the second piece is still greedy, and the summary agrees ({[e['csm'].get('temperature') for e in later]})")
+
         # DELETE cancels a running stream: its response ends early with stop "cancelled".
         cancelled_before = s.metric('csm_streams_total{stop="cancelled"}') or 0
         run = SseReader(s.port, body(max_audio_ms=60000, response_format="pcm"), "cut-1", key)

@@ -596,16 +596,20 @@ TEST(LiveStreams, OnlyTheServersIdReachesAStreamAndOnlyWhileItsResponseLives) {
   knobs.temperature = 0.7f;
   knobs.top_k = 40;
   knobs.seed = 9;
-  auto ea = live.add(a, knobs);
-  auto eb = live.add(b, knobs);
+  a->applied = knobs;  // what each request asked for
+  b->applied = knobs;
+  auto ea = live.add(a);
+  auto eb = live.add(b);
   EXPECT_NE(ea->id(), eb->id());
   SamplingChange change;
   change.top_k = 3;
   EXPECT_EQ(live.find(eb->id())->change(change).top_k, 3);
   EXPECT_EQ(b->applied.top_k, 3);
   EXPECT_EQ(b->applied.seed, 9u);  // the seed stays the request's
-  EXPECT_EQ(a->applied.top_k, csm::SamplingParams{}.top_k) << "the other stream was not touched";
+  EXPECT_FLOAT_EQ(b->applied.temperature, 0.7f);  // what the change leaves alone stays
+  EXPECT_EQ(a->applied.top_k, 40) << "the other stream was not touched";
   EXPECT_EQ(ea->sampling().top_k, 40);
+  EXPECT_EQ(eb->sampling().top_k, 3) << "the entry reads the stream's own sampling";
   auto not_found = [&](const std::string& id) {
     try {
       live.find(id);
