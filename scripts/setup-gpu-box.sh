@@ -109,7 +109,8 @@ if answers; then
 elif ((dry_run)); then
   echo "    would keep the API key in $key_file (0600): \$CSM_SERVE_API_KEY, the one there, or openssl rand -hex 16"
   echo "    would run: nohup build-gpu/bin/csm-serve --model $model --device $device --host 127.0.0.1 --port $port" \
-       "--voices $PWD/$serve_dir/voices --benchmark-report $PWD/bench-setup.json > $serve_dir/csm-serve.log &"
+       "--api-key-file $PWD/$key_file --voices $PWD/$serve_dir/voices --benchmark-report $PWD/bench-setup.json" \
+       "> $serve_dir/csm-serve.log &"
   echo "    would wait for $url/ready"
 else
   command -v curl >/dev/null || die "curl is needed to check the server (apt-get install curl)"
@@ -117,9 +118,9 @@ else
   key=$(api_key)
   (umask 077 && printf '%s\n' "$key" > "$key_file")
   chmod 600 "$key_file"
-  # The key goes in through the environment: not in the process list.
-  CSM_SERVE_API_KEY="$key" nohup build-gpu/bin/csm-serve --model "$model" --device "$device" --host 127.0.0.1 \
-    --port "$port" --voices "$PWD/$serve_dir/voices" --benchmark-report "$PWD/bench-setup.json" \
+  # The key goes in through its 0600 file: not in the process list, nor in the environment.
+  nohup build-gpu/bin/csm-serve --model "$model" --device "$device" --host 127.0.0.1 --port "$port" \
+    --api-key-file "$PWD/$key_file" --voices "$PWD/$serve_dir/voices" --benchmark-report "$PWD/bench-setup.json" \
     > "$serve_dir/csm-serve.log" 2>&1 < /dev/null &
   echo $! > "$serve_dir/csm-serve.pid"
   echo "    started (pid $(cat "$serve_dir/csm-serve.pid"), log $serve_dir/csm-serve.log); loading the model..."
