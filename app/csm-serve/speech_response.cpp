@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "csm-serve/openai_error.h"
 #include "csm-serve/sse.h"
 #include "csm/error.h"
 
@@ -32,17 +31,27 @@ SpeechResponse::~SpeechResponse() {
   if (phase_ != Phase::Finished) s_.stream->cancel();
 }
 
+// The stream's next chunk if one is ready; a failure of the stream (after its last
+// chunk) is counted and handed back as the API error it is.
+Stream::Poll SpeechResponse::poll(AudioChunk& chunk, std::optional<ApiError>& failed) {
+  try {
+    return s_.stream->next(chunk, std::chrono::milliseconds(0));
+  } catch (const Error& e) {
+    failed = from_core_error(e);
+    metrics_.error(failed->kind());
+    return Stream::Poll::Ended;
+  }
+}
+
 StreamedBody::Step SpeechResponse::head(Reply& head, bool now) {
   const std::string& stream_id = s_.live->id();
   for (;;) {
     AudioChunk chunk;
-    Stream::Poll p;
-    try {
-      p = s_.stream->next(chunk, std::chrono::milliseconds(0));
-    } catch (const Error& e) {
+    std::optional<ApiError> failed;
+    const Stream::Poll p = poll(chunk, failed);
+    if (failed) {
       // Before any audio: the client gets the error's own status.
-      const ApiError api = from_core_error(e);
-      metrics_.error(api.kind());
+      const ApiError api = *failed;
       record_end("failed");
       phase_ = Phase::Finished;
       head = error_reply(api);
@@ -79,13 +88,10 @@ StreamedBody::Step SpeechResponse::next(std::string& out) {
   held_.clear();
   while (!ended_ && out.size() < 256 * 1024) {
     AudioChunk chunk;
-    Stream::Poll p;
-    try {
-      p = s_.stream->next(chunk, std::chrono::milliseconds(0));
-    } catch (const Error& e) {
-      const ApiError api = from_core_error(e);
-      metrics_.error(api.kind());
-      failure_ = api.json();
+    std::optional<ApiError> failed;
+    const Stream::Poll p = poll(chunk, failed);
+    if (failed) {
+      failure_ = failed->json();
       ended_ = true;
       break;
     }

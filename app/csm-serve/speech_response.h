@@ -6,12 +6,14 @@
 // summary (frames, audio, RTF, stop) goes to the metrics and the done event.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "csm-serve/audio_encoder.h"
 #include "csm-serve/live_streams.h"
 #include "csm-serve/metrics.h"
+#include "csm-serve/openai_error.h"
 #include "csm-serve/request_handler.h"
 #include "csm-serve/speech_request.h"
 #include "csm/scheduler.h"
@@ -41,6 +43,7 @@ class SpeechResponse : public StreamedBody {
 
  private:
   enum class Phase { Holding, Streaming, Finished };
+  Stream::Poll poll(AudioChunk& chunk, std::optional<ApiError>& failed);
   std::string encode(const AudioChunk& chunk);
   Step finish(std::string& out);
   nlohmann::json chunk_info(const AudioChunk& chunk);

@@ -67,6 +67,8 @@ class ScriptedStream : public csm::Stream {
       out.first_frame = given_;
       out.codes.assign(1, std::vector<int32_t>(32, 1));
       out.samples.assign(chunks_ < 0 ? 24000 : 1920, 0.25f);
+      out.metrics.temperature = temperature_;  // core reports the knobs each chunk was made with
+      out.metrics.top_k = top_k_;
       ++given_;
       out.last = error_ ? false : given_ == chunks_;
       if (out.last) ended_ = true;
@@ -84,6 +86,12 @@ class ScriptedStream : public csm::Stream {
     ++sampling_changes_;
   }
   csm::SamplingParams sampling() const override { return {temperature_, top_k_, seed_}; }
+  // The request's knobs, as a real stream starts with them (not a change).
+  void start_with(const csm::SamplingParams& s) {
+    temperature_ = s.temperature;
+    top_k_ = s.top_k;
+    seed_ = s.seed;
+  }
   csm::StreamSummary summary() const override {
     const int64_t given = given_;
     return {given, given * 80.0, csm::StopReason::Running};
@@ -106,8 +114,9 @@ class ScriptedStream : public csm::Stream {
 
 class ScriptedScheduler : public csm::Scheduler {
  public:
-  std::shared_ptr<csm::Stream> submit(csm::Request request, const csm::StreamingConfig&) override {
+  std::shared_ptr<csm::Stream> submit(csm::Request request, const csm::StreamingConfig& config) override {
     last_request = std::move(request);
+    if (next_stream) next_stream->start_with(config.sampling);
     return next_stream;
   }
   csm::SchedulerStats stats() const override {

@@ -58,6 +58,7 @@ class BatchingScheduler final : public Scheduler {
   void finish(int64_t index, StopReason stop);
   void fail_stream(int64_t index, std::exception_ptr error);
   void fail_all(std::exception_ptr error);
+  void end_stream(int64_t index, StopReason stop, std::exception_ptr error);
   void release(int64_t index);
   void count(StopReason stop);
   int live() const;

@@ -216,11 +216,17 @@ FrameDriver& BatchingScheduler::driver() {
 }
 
 void BatchingScheduler::admit(const std::shared_ptr<StreamChannel>& channel) {
+  const auto not_admitted = [this] {  // it was counted active when it left the queue
+    std::lock_guard<std::mutex> lock(mutex_);
+    --active_;
+  };
   if (!channel->begin()) {  // cancelled while it waited
+    not_admitted();
     count(StopReason::Cancelled);
     return;
   }
   if (startup_failure_) {
+    not_admitted();
     count(StopReason::Failed);
     channel->end(StopReason::Failed, startup_failure_);
     return;
@@ -231,10 +237,11 @@ void BatchingScheduler::admit(const std::shared_ptr<StreamChannel>& channel) {
     *free = std::make_unique<StreamState>(channel, *parts_);
     start_piece(index);
   } catch (...) {
+    const auto error = failure(std::current_exception(), "starting a stream");
+    if (*free) release(index);
+    else not_admitted();
     count(StopReason::Failed);
-    channel->end(StopReason::Failed, failure(std::current_exception(), "starting a stream"));
-    *free = nullptr;
-    if (driver_) driver_->release(index);
+    channel->end(StopReason::Failed, error);
   }
 }
 
@@ -279,20 +286,22 @@ void BatchingScheduler::generate_frame() {
   }
   if (!frame) return;  // cancelled: the streams end before the next frame
   const double frame_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-  const int cb = static_cast<int>(frame->codes.size(1));
   int64_t made = 0;
+  for (size_t i = 0; i < slots_.size(); ++i) made += slots_[i] && frame->fresh[i];
+  {  // counted before any stream can be seen to end with this frame
+    std::lock_guard<std::mutex> lock(mutex_);
+    graphs_ = frame->graphed;
+    graphs_note_ = driver().step().graph_note();
+    frames_total_ += made;
+    rate_.emplace_back(Clock::now(), made);
+    while (!rate_.empty() && Clock::now() - rate_.front().first > std::chrono::seconds(5)) rate_.pop_front();
+  }
+  const int cb = static_cast<int>(frame->codes.size(1));
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (!slots_[i] || !frame->fresh[i]) continue;
     const int32_t* row = frame->codes.data_ptr<int32_t>() + i * cb;
     advance(static_cast<int64_t>(i), std::vector<int32_t>(row, row + cb), frame_ms);
-    ++made;
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  graphs_ = frame->graphed;
-  if (driver_) graphs_note_ = driver_->step().graph_note();
-  frames_total_ += made;
-  rate_.emplace_back(Clock::now(), made);
-  while (!rate_.empty() && Clock::now() - rate_.front().first > std::chrono::seconds(5)) rate_.pop_front();
 }
 
 // One new frame of the slot's stream: keep it, chunk it, or end the piece.
@@ -327,22 +336,25 @@ void BatchingScheduler::finish(int64_t index, StopReason stop) {
     fail_stream(index, failure(std::current_exception(), "decoding"));
     return;
   }
-  count(stop);  // before the reader can see the end
-  slots_[static_cast<size_t>(index)]->channel().end(stop);
-  release(index);
+  end_stream(index, stop, nullptr);
 }
 
 // Nothing made is lost: the frames still pending are decoded into the last chunk
 // (if even that fails, the last chunk is empty), then the error.
 void BatchingScheduler::fail_stream(int64_t index, std::exception_ptr error) {
-  StreamState& state = *slots_[static_cast<size_t>(index)];
   try {
     emit(index, true);
   } catch (...) {
   }
-  count(StopReason::Failed);
-  state.channel().end(StopReason::Failed, error);
+  end_stream(index, StopReason::Failed, error);
+}
+
+// The slot is free and the stream counted before its reader can see it end.
+void BatchingScheduler::end_stream(int64_t index, StopReason stop, std::exception_ptr error) {
+  const auto channel = slots_[static_cast<size_t>(index)]->channel_ptr();
   release(index);
+  count(stop);
+  channel->end(stop, error);
 }
 
 // A failure of the shared frame ends every live stream; each keeps what it made.
@@ -355,6 +367,8 @@ void BatchingScheduler::fail_all(std::exception_ptr error) {
 void BatchingScheduler::release(int64_t index) {
   slots_[static_cast<size_t>(index)] = nullptr;
   if (driver_) driver_->release(index);
+  std::lock_guard<std::mutex> lock(mutex_);
+  --active_;
 }
 
 void BatchingScheduler::count(StopReason stop) {
