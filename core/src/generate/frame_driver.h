@@ -59,7 +59,6 @@ class FrameDriver {
 
   const FrameStep& step() const { return step_; }
   FrameStep& step() { return step_; }
-  bool lookahead() const { return options_.lookahead; }
 
  private:
   struct Launched {

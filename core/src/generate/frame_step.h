@@ -75,7 +75,6 @@ class FrameStep {
   // Whether the last frame replayed a CUDA graph, and how frames run (graphs, or why not).
   bool graphed_last() const { return graphed_last_; }
   const std::string& graph_note() const { return graph_note_; }
-  int64_t graphs_captured() const { return static_cast<int64_t>(graphs_.size()); }
   // Addresses of every state buffer: the same before and after a frame when static.
   std::vector<const void*> buffer_addresses() const;
 

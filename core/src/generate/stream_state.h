@@ -29,7 +29,6 @@ class StreamState {
   // The sampling of the current piece: what is in effect, each piece with its own seed.
   SamplingParams piece_sampling() const;
   void change_sampling(const SamplingParams& sampling) { sampling_ = sampling; }
-  const SamplingParams& sampling() const { return sampling_; }
 
   struct Outcome {
     bool chunk_due = false;   // enough frames pending for the next chunk
@@ -47,8 +46,6 @@ class StreamState {
   // decoded still goes out (not as the last chunk), the rest stays pending, and the
   // failure is thrown.
   void emit(const EngineParts& parts, bool last, double frames_per_s);
-  // The summary as of the chunks handed out.
-  StreamSummary summary() const { return summary_; }
 
   StreamChannel& channel() { return *channel_; }
   const std::shared_ptr<StreamChannel>& channel_ptr() const { return channel_; }
