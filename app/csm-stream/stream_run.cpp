@@ -130,7 +130,18 @@ int run_stream(const Args& args, const std::vector<std::string>& texts) {
   options.max_streams = static_cast<int>(std::min<long long>(group, static_cast<long long>(texts.size())));
   options.smaller_run_hint = "try fewer streams at once (--stream-batch), shorter text, or a smaller dtype";
   options.download_progress = download_bar(isatty(STDERR_FILENO) && !args.has("quiet"));
+  // Ctrl-C is ours from before the load (a slow load must not leave it to the default,
+  // which kills the process without a word).
+  CancelToken cancel;
+  g_cancel = &cancel;
+  std::signal(SIGINT, on_interrupt);
   const auto engine = Engine::load(options);
+  if (cancel.cancelled()) {
+    g_cancel = nullptr;
+    std::signal(SIGINT, SIG_DFL);
+    std::fprintf(stderr, "csm-stream: interrupted while loading the model; nothing was made\n");
+    return 130;
+  }
   const EngineInfo& info = engine->info();
   std::fprintf(stderr, "csm-stream: model: %s on %s (%s)\n", info.label.c_str(), info.device.c_str(), info.dtype.c_str());
   const auto context = context_segments(args, *engine);
@@ -146,9 +157,6 @@ int run_stream(const Args& args, const std::vector<std::string>& texts) {
   const auto format = args.has("float") ? WavFormat::Float32 : WavFormat::Pcm16;
   const bool live = isatty(STDERR_FILENO) && !args.has("quiet");
 
-  CancelToken cancel;
-  g_cancel = &cancel;
-  std::signal(SIGINT, on_interrupt);
   bool cancelled = false;
   double total_audio_ms = 0;
   std::vector<Request> requests;
