@@ -16,11 +16,14 @@ using tcp = net::ip::tcp;
 
 struct HttpServer::Impl {
   ServerOptions options;
-  std::shared_ptr<Listener> listener;
   Routes routes;
   // Declared after the routes: destroyed first, with every connection and its stream.
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
+  // After the context: the listener's timer and acceptor use its services, so the
+  // listener must go before the context does (the handlers the context still holds
+  // keep it alive until its shutdown, when the services are still there).
+  std::shared_ptr<Listener> listener;
   net::thread_pool blocking{1};  // uploads one at a time, off the I/O threads
   std::vector<std::thread> threads;
 
