@@ -19,6 +19,7 @@ struct FrameCensus {
   // draws), "other" (heads, embeddings, projections, bookkeeping).
   int64_t kernels_per_frame = 0;
   std::map<std::string, int64_t> kernels_by_part;
+  std::map<std::string, int64_t> kernels_by_op;  // the same, by operator ("aten::mm": n)
   int64_t host_syncs_per_frame = 0;   // operators that make the host wait for the device
   std::vector<std::string> host_sync_ops;
   bool frame_is_static = false;       // same operators on the same shapes, buffers unmoved

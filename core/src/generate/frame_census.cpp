@@ -58,6 +58,7 @@ FrameCensus take_frame_census(std::shared_ptr<const CsmModel> model, const std::
   out.aten_ops_per_frame = static_cast<int64_t>(second.ops.size());
   out.kernels_per_frame = second.kernels();
   out.kernels_by_part = second.kernels_by_part;
+  out.kernels_by_op = second.kernels_by_op;
   out.host_syncs_per_frame = static_cast<int64_t>(std::max(first.host_syncs.size(), second.host_syncs.size()));
   out.host_sync_ops = first.host_syncs;
   out.host_sync_ops.insert(out.host_sync_ops.end(), second.host_syncs.begin(), second.host_syncs.end());

@@ -20,7 +20,9 @@ bool is_metadata(const std::string& name) {
       "aten::resize_", "aten::lift_fresh", "aten::contiguous", "aten::size", "aten::stride", "aten::numel",
       "aten::dim", "aten::is_contiguous", "aten::to", "aten::type_as", "aten::view_as", "aten::flatten",
       "aten::unflatten", "aten::movedim", "aten::diagonal", "aten::real", "aten::result_type", "aten::set_",
-      "aten::_nested_tensor_from_mask_left_aligned", "aten::scalar_tensor", "aten::is_same_size"};
+      "aten::_nested_tensor_from_mask_left_aligned", "aten::scalar_tensor", "aten::is_same_size",
+      "aten::resolve_conj", "aten::resolve_neg", "aten::conj", "aten::_conj", "aten::broadcast_to",
+      "aten::_has_compatible_shallow_copy_type"};
   for (const char* m : metadata)
     if (name == m) return true;
   return false;
@@ -63,7 +65,7 @@ std::string describe(const at::RecordFunction& fn, const std::string& name) {
 std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
   if (OpCensus* census = OpCensus::active()) {
     const std::string name = fn.name();
-    census->observe(describe(fn, name), reads_device_on_host(fn, name));
+    census->observe(name, describe(fn, name), reads_device_on_host(fn, name));
   }
   return nullptr;
 }
@@ -99,19 +101,23 @@ OpCensus::Record OpCensus::end() {
   return std::move(current_);
 }
 
-void OpCensus::observe(const std::string& op, bool host_sync) {
+void OpCensus::observe(const std::string& name, const std::string& op, bool host_sync) {
   if (!recording_) return;
   current_.ops.push_back(op);
   if (host_sync) current_.host_syncs.push_back(op);
-  if (!open_.empty()) open_.back() = true;  // the enclosing operator is no leaf
-  open_.push_back(false);
+  // An operator that runs another one that writes memory is no leaf; one that only
+  // looks at metadata inside (empty_like, resolve_conj of a real tensor) still is.
+  if (!open_.empty() && !is_metadata(name)) open_.back().has_inner = true;
+  open_.push_back({name, false});
 }
 
 void OpCensus::leave(bool launches) {
   if (!recording_ || open_.empty()) return;
-  const bool has_inner = open_.back();
+  const Open op = std::move(open_.back());
   open_.pop_back();
-  if (!has_inner && launches) ++current_.kernels_by_part[tl_part];
+  if (op.has_inner || !launches) return;
+  ++current_.kernels_by_part[tl_part];
+  ++current_.kernels_by_op[op.name];
 }
 
 int64_t OpCensus::Record::kernels() const {

@@ -20,6 +20,7 @@ class OpCensus {
     // a kernel for. Views, reshapes without a copy, allocations and other metadata
     // operators are not counted. By the part of the frame they ran in (see Part).
     std::map<std::string, int64_t> kernels_by_part;
+    std::map<std::string, int64_t> kernels_by_op;  // the same kernels by operator name
     int64_t kernels() const;
   };
   // While one lives, the operators this thread runs count toward `name` (innermost wins).
@@ -41,13 +42,17 @@ class OpCensus {
   Record end();       // the operators since begin()
 
   static OpCensus* active();  // the census watching this thread, if any
-  void observe(const std::string& op, bool host_sync);  // an operator starts
-  void leave(bool launches);                             // the innermost one ends
+  void observe(const std::string& name, const std::string& op, bool host_sync);  // an operator starts
+  void leave(bool launches);                                                      // the innermost one ends
 
  private:
   uint64_t handle_ = 0;
   bool recording_ = false;
   Record current_;
-  std::vector<bool> open_;  // per operator still running: whether one started inside it
+  struct Open {
+    std::string name;
+    bool has_inner = false;  // whether an operator started inside it
+  };
+  std::vector<Open> open_;  // the operators still running, outermost first
 };
 }  // namespace csm
