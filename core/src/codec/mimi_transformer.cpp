@@ -66,7 +66,8 @@ at::Tensor MimiTransformer::step(const at::Tensor& input, MimiTransformerState& 
     // Query at step p sees keys at p - window + 1 .. p.
     const auto key_pos = at::arange(start + t - n, start + t, at::kLong).unsqueeze(0);
     const auto query_pos = at::arange(start, start + t, at::kLong).unsqueeze(1);
-    const auto mask = ((key_pos <= query_pos).logical_and(key_pos > query_pos - config_.window)).to(x.device());
+    const auto mask = compat::additive_mask(
+        (key_pos > query_pos).logical_or(key_pos <= query_pos - config_.window).to(x.device()), x.scalar_type());
     const auto attn = compat::scaled_dot_product_attention(q, keys, values, mask, 1.0 / std::sqrt(double(hd)));
     x = x + l.scale1 * at::linear(attn.transpose(1, 2).reshape({b, t, h * hd}), l.wo);
     const auto m = at::layer_norm(x, {config_.hidden}, l.norm2_w, l.norm2_b, config_.norm_eps);

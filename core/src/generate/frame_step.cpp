@@ -37,25 +37,24 @@ FrameStep::FrameStep(std::shared_ptr<const CsmModel> model, const FrameStepOptio
   decoder_cache_ = model_->decoder().make_cache(slots_, codebooks_, model_->dtype());
   hidden_ = at::zeros({slots_, c.backbone.dim}, floats.dtype(model_->dtype()));
   hidden_used_ = at::zeros_like(hidden_);
-  c0_logits_ = at::zeros({slots_, c.audio_vocab}, floats);
-  // The frame doubles as the next backbone row: C audio codes, the text column masked out.
-  rows_ = at::zeros({slots_, 1, codebooks_ + 1}, longs);
-  row_mask_ = at::ones({slots_, 1, codebooks_ + 1}, bools);
-  row_mask_.select(2, codebooks_).fill_(false);
-  codes_ = rows_.select(1, 0).narrow(1, 0, codebooks_);
+  // Only the ids the codec can decode are ever scored: the heads are narrowed to them.
+  vocab_ = options_.decodable_codes > 0 && options_.decodable_codes < c.audio_vocab ? options_.decodable_codes
+                                                                                    : c.audio_vocab;
+  c0_logits_ = at::zeros({slots_, vocab_}, floats);
+  decoder_start_ = at::zeros({slots_, 2, c.decoder.dim}, floats.dtype(model_->dtype()));
+  // Codebook-major, so each draw writes, and each lookup reads, one contiguous row.
+  codes_ = at::zeros({codebooks_, slots_}, longs);
   positions_ = at::zeros({slots_}, longs);
-  active_ = at::zeros({slots_}, bools);
-  done_ = at::zeros({slots_}, bools);
+  running_ = at::zeros({slots_}, bools);
   sampling_ = {at::zeros({slots_}, floats), at::zeros({slots_}, longs), at::zeros({slots_}, longs),
                at::zeros({slots_}, longs)};
-  code_mask_ = at::zeros({c.audio_vocab}, floats);
-  if (options_.decodable_codes > 0 && options_.decodable_codes < c.audio_vocab)
-    code_mask_.narrow(0, options_.decodable_codes, c.audio_vocab - options_.decodable_codes)
-        .fill_(-std::numeric_limits<float>::infinity());
-  lanes_ = at::arange(c.audio_vocab, longs);
+  lanes_ = at::arange(vocab_, longs);
+  draws_ = at::arange(codebooks_, longs);
+  draw_settings_ = prepare_draws(sampling_, vocab_);
   host_positions_.assign(static_cast<size_t>(slots_), 0);
   live_.assign(static_cast<size_t>(slots_), false);
   host_codes_ = HostCopy(codes_);
+  host_frame_ = host_codes_.host().t();
   note_how_frames_run();
 }
 
@@ -75,8 +74,7 @@ void FrameStep::prefill(int64_t slot, const PromptRows& prompt, const SamplingPa
   const auto h = model_->backbone().forward(x, 0, cache);
   hidden_.narrow(0, slot, 1).copy_(h.select(1, n - 1));
   positions_.narrow(0, slot, 1).fill_(n);
-  active_.narrow(0, slot, 1).fill_(true);
-  done_.narrow(0, slot, 1).fill_(false);
+  running_.narrow(0, slot, 1).fill_(true);
   sampling_.counter.narrow(0, slot, 1).fill_(0);
   set_sampling(slot, sampling);
   host_positions_[slot] = n;
@@ -87,10 +85,15 @@ void FrameStep::set_sampling(int64_t slot, const SamplingParams& s) {
   sampling_.temperature.narrow(0, slot, 1).fill_(s.temperature);
   sampling_.top_k.narrow(0, slot, 1).fill_(static_cast<int64_t>(s.top_k));
   sampling_.seed.narrow(0, slot, 1).fill_(fold_seed(s.seed));
+  // Into the same buffers (a captured frame reads them where they are).
+  const DrawSettings now = prepare_draws(sampling_, vocab_);
+  draw_settings_.seed_key.copy_(now.seed_key);
+  draw_settings_.minus_t.copy_(now.minus_t);
+  draw_settings_.kth.copy_(now.kth);
 }
 
 void FrameStep::release(int64_t slot) {
-  active_.narrow(0, slot, 1).fill_(false);
+  running_.narrow(0, slot, 1).fill_(false);
   live_.at(slot) = false;
 }
 
@@ -101,20 +104,27 @@ int64_t FrameStep::window() const {
   return std::min(capacity_, (needed + kWindowBucket - 1) / kWindowBucket * kWindowBucket);
 }
 
-at::Tensor FrameStep::sample(const at::Tensor& logits, int64_t draw) {
+void FrameStep::draw(int64_t codebook, const at::Tensor& logits, const at::Tensor& noise, const at::Tensor& kth) {
   OpCensus::Part part("sampler");
-  return sample_rows(logits + code_mask_, sampling_, codebooks_, draw, lanes_);
+  draw_into(codes_[codebook], logits, noise.select(1, codebook), kth);
 }
 
 void FrameStep::compute(const std::function<bool()>& cancelled, bool* completed) {
   *completed = false;
   const CsmModel& m = *model_;
   const auto t0 = Clock::now();
+  const at::Tensor& kth = draw_settings_.kth;
+  const at::Tensor noise = [&] {
+    OpCensus::Part part("sampler");  // every draw's noise, once a frame
+    return frame_noise(draw_settings_, sampling_.counter, codebooks_, draws_, lanes_);
+  }();
   hidden_used_.copy_(hidden_);
-  c0_logits_.copy_(m.codebook0_logits(hidden_));
-  codes_.select(1, 0).copy_(sample(c0_logits_, 0));
+  m.codebook0_logits_into(c0_logits_, hidden_);
+  draw(0, c0_logits_, noise, kth);
   // Depth decoder positions 0 and 1: the backbone state and codebook 0's embedding.
-  auto input = m.project(at::stack({hidden_, m.embed_audio(codes_.select(1, 0), 0)}, 1));
+  m.project_into(decoder_start_.select(1, 0), hidden_);
+  m.decoder_input_into(decoder_start_.select(1, 1), codes_[0], 0);
+  at::Tensor input = decoder_start_;
   int64_t pos = 0;
   const auto t1 = Clock::now();
   for (int64_t i = 1; i < codebooks_; ++i) {
@@ -124,23 +134,20 @@ void FrameStep::compute(const std::function<bool()>& cancelled, bool* completed)
       return m.decoder().forward(input, pos, decoder_cache_);
     }();
     pos += input.size(1);
-    const auto code = sample(m.codebook_logits(out.select(1, out.size(1) - 1), i), i);
-    codes_.select(1, i).copy_(code);
-    if (i + 1 < codebooks_) input = m.project(m.embed_audio(code, i)).unsqueeze(1);
+    draw(i, m.codebook_logits(out.select(1, out.size(1) - 1), i, vocab_), noise, kth);
+    if (i + 1 < codebooks_) input = m.decoder_input(codes_[i], i).unsqueeze(1);
   }
   // The frame is each stream's next backbone row. A stream at its end of speech (or
   // a free slot) keeps riding along, its position held, so it never runs past the cache.
   const auto t2 = Clock::now();
-  const auto eos = codes_.eq(0).all(-1);
-  const auto advancing = active_.logical_and(done_.logical_not()).logical_and(eos.logical_not());
-  const auto x = m.embed_rows(rows_, row_mask_);
+  running_.logical_and_(codes_.ne(0).any(0));  // an all-zero frame is the end of speech
+  const auto x = m.embed_frame(codes_.t());
   const auto h = [&] {
     OpCensus::Part part("backbone");
     return m.backbone().step(x, positions_, current_window_, backbone_cache_);
   }();
   hidden_.copy_(h.select(1, 0));
-  positions_.copy_((positions_ + advancing.to(at::kLong)).clamp_max(capacity_ - 1));
-  done_.copy_(done_.logical_or(eos.logical_and(active_)));
+  positions_.add_(running_).clamp_max_(capacity_ - 1);
   sampling_.counter.add_(1);
   backbone_ms_ = ms_between(t0, t1) + ms_between(t2, Clock::now());
   decoder_ms_ = ms_between(t1, t2);
@@ -150,7 +157,7 @@ void FrameStep::compute(const std::function<bool()>& cancelled, bool* completed)
 void FrameStep::try_capture(int64_t window) {
   std::vector<at::Tensor> saved;
   const auto state = [this] {
-    return std::vector<at::Tensor>{hidden_, positions_, done_, sampling_.counter};
+    return std::vector<at::Tensor>{hidden_, positions_, running_, sampling_.counter};
   };
   const auto save = [&] {
     saved.clear();
@@ -228,18 +235,20 @@ void FrameStep::start_copy() {
 
 const at::Tensor& FrameStep::codes() {
   if (!copy_started_) start_copy();
-  return host_codes_.wait();
+  host_codes_.wait();
+  return host_frame_;
 }
 
 std::vector<const void*> FrameStep::buffer_addresses() const {
   std::vector<const void*> out;
   for (const auto* cache : {&backbone_cache_, &decoder_cache_}) {
     for (const auto& t : cache->keys) out.push_back(t.data_ptr());
+    for (const auto& t : cache->rows) out.push_back(t.data_ptr());
     for (const auto& t : cache->values) out.push_back(t.data_ptr());
   }
-  for (const auto* t : {&hidden_, &hidden_used_, &c0_logits_, &rows_, &row_mask_, &positions_, &active_, &done_,
-                        &sampling_.temperature, &sampling_.top_k, &sampling_.seed, &sampling_.counter, &code_mask_,
-                        &lanes_})
+  for (const auto* t : {&hidden_, &hidden_used_, &c0_logits_, &decoder_start_, &codes_, &positions_, &running_,
+                        &sampling_.temperature, &sampling_.top_k, &sampling_.seed, &sampling_.counter, &lanes_,
+                        &draws_, &draw_settings_.seed_key, &draw_settings_.minus_t, &draw_settings_.kth})
     out.push_back(t->data_ptr());
   return out;
 }

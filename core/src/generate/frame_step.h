@@ -25,9 +25,10 @@ namespace csm {
 
 struct FrameStepOptions {
   int64_t slots = 1;
-  // When > 0, ids >= this are never sampled: Mimi has only this many codewords, and
-  // CSM's extra ids 2048..2050 carry no audio. (A deliberate deviation from the
-  // reference, which does not mask; the trained model does not pick them.)
+  // When > 0, ids >= this are never sampled (the heads are narrowed to them): Mimi has
+  // only this many codewords, and CSM's extra ids 2048..2050 carry no audio. (A
+  // deliberate deviation from the reference, which does not mask; the trained model
+  // does not pick them.)
   int64_t decodable_codes = 0;
   bool cuda_graphs = true;  // a request: used on CUDA builds with a CUDA model
 };
@@ -52,13 +53,17 @@ class FrameStep {
   // Starts copying the last frame's codes to the host without waiting, and waits for
   // that copy: on CUDA the host may read frame t while the device makes frame t+1.
   void start_copy();
-  const at::Tensor& wait_copy() { return host_codes_.wait(); }
+  const at::Tensor& wait_copy() {
+    host_codes_.wait();
+    return host_frame_;
+  }
   // Eager runs only (the host clock says nothing about queued device work): the last
   // frame's time in the backbone and codebook-0 head, and in the depth decoder.
   double last_backbone_ms() const { return backbone_ms_; }
   double last_decoder_ms() const { return decoder_ms_; }
 
-  // For tests and benchmarks: the last frame's codebook-0 logits [slots, V] fp32 and
+  // For tests and benchmarks: the last frame's codebook-0 logits [slots, V'] fp32 (V' the
+  // decodable ids) and
   // the backbone state they came from [slots, dim], on the device.
   const at::Tensor& c0_logits() const { return c0_logits_; }
   const at::Tensor& hidden_used() const { return hidden_used_; }
@@ -83,21 +88,25 @@ class FrameStep {
   bool graphs_wanted() const;
   void note_how_frames_run();
   void compute(const std::function<bool()>& cancelled, bool* completed);
-  at::Tensor sample(const at::Tensor& logits, int64_t draw);
+  void draw(int64_t codebook, const at::Tensor& logits, const at::Tensor& noise, const at::Tensor& kth);
   void try_capture(int64_t window);
 
   std::shared_ptr<const CsmModel> model_;
   FrameStepOptions options_;
-  int64_t slots_ = 0, capacity_ = 0, codebooks_ = 0;
+  int64_t slots_ = 0, capacity_ = 0, codebooks_ = 0, vocab_ = 0;
   KvCache backbone_cache_, decoder_cache_;
   at::Tensor hidden_, hidden_used_, c0_logits_;
-  at::Tensor rows_, row_mask_, codes_;  // the frame as the next backbone row; codes_ views rows_
-  at::Tensor positions_, active_, done_;
+  at::Tensor decoder_start_;  // [slots, 2, decoder dim]: the depth decoder's first two positions
+  at::Tensor codes_;  // [C, slots]: the frame, and the backbone's next row
+  at::Tensor positions_;
+  at::Tensor running_;  // per slot: prefilled, not released, no end of speech yet
   SamplingRows sampling_;
-  at::Tensor code_mask_, lanes_;
+  DrawSettings draw_settings_;  // derived from sampling_ when it changes
+  at::Tensor lanes_, draws_;  // arange(vocabulary), arange(C)
   std::vector<int64_t> host_positions_;
   std::vector<bool> live_;
   HostCopy host_codes_;
+  at::Tensor host_frame_;  // [slots, C]: the host copy seen frame by frame
   bool copy_started_ = false;
   int64_t current_window_ = 0;  // the window compute() uses
   std::map<int64_t, std::unique_ptr<GraphedStep>> graphs_;

@@ -5,6 +5,7 @@
 
 #include "csm/error.h"
 #include "csm/hub.h"
+#include "csm/system_info.h"
 #include "csm/tokenizer.h"
 #include "generate/frame_census.h"
 #include "generate/frame_driver.h"
@@ -22,15 +23,19 @@ namespace {
 using Clock = std::chrono::steady_clock;
 const char* const kSmallerRun = "use a shorter context, fewer frames, or a smaller dtype";
 
-int64_t bytes_per_frame(const CsmModel& m) {
-  // Backbone once, codebook-0 head once, then per depth step the decoder, the
-  // projection and one audio-head slice (spec §7.2).
+// Mimi's codebooks hold 2048 entries; ids above (CSM's extra 2048..2050) are not audio.
+int64_t mimi_codes(const CsmConfig& c) { return std::min<int64_t>(c.audio_vocab, 2048); }
+
+int64_t bytes_per_frame(const CsmModel& m, int64_t codes) {
+  // What a frame must read (spec §7.2): the backbone once, the codebook-0 head and the
+  // projection once, then per depth step the decoder, one audio-head slice and one row
+  // of the precomputed decoder inputs. The heads are narrowed to the decodable codes.
   const auto& c = m.config();
   const int64_t elem = at::elementSize(m.dtype());
-  const int64_t steps = c.num_codebooks - 1;
-  const int64_t per_step = m.decoder().parameter_count() + int64_t(c.decoder.dim) * c.backbone.dim +
-                           int64_t(c.decoder.dim) * c.audio_vocab;
-  return elem * (m.backbone().parameter_count() + int64_t(c.audio_vocab) * c.backbone.dim + steps * per_step);
+  const int64_t steps = c.num_codebooks - 1, bd = c.backbone.dim, dd = c.decoder.dim;
+  const int64_t vocab = codes > 0 && codes < c.audio_vocab ? codes : c.audio_vocab;
+  const int64_t per_step = m.decoder().parameter_count() + dd * vocab + dd;
+  return elem * (m.backbone().parameter_count() + vocab * bd + dd * bd + steps * per_step);
 }
 
 // One stream on the frame driver the scheduler uses, without a codec: codes,
@@ -97,6 +102,7 @@ class FrameStreamImpl final : public FrameStream {
 class ModelImpl final : public Model {
  public:
   explicit ModelImpl(const ModelOptions& options) {
+    info_.attention = use_attention_kernels(options.attention);
     reserve_blas_buffers();
     const at::Device device = parse_device(options.device);
     const at::ScalarType dtype = parse_dtype(options.dtype, device);
@@ -129,7 +135,7 @@ class ModelImpl final : public Model {
     info_.backbone_dim = c.backbone.dim;
     info_.decoder_layers = c.decoder.layers;
     info_.decoder_dim = c.decoder.dim;
-    info_.bytes_per_frame = bytes_per_frame(*model_);
+    info_.bytes_per_frame = bytes_per_frame(*model_, mimi_codes(c));
   }
 
   const ModelInfo& info() const override { return info_; }
@@ -142,8 +148,7 @@ class ModelImpl final : public Model {
                   "pass --tokenizer tokenizer.json (Llama-3's)");
     check_max_frames(max_frames);
     const auto& c = model_->config();
-    // Mimi's codebooks hold 2048 entries; ids above (CSM's extra 2048..2050) are not audio.
-    const auto prompt = build_prompt(*tokenizer_, context, target, c.num_codebooks, std::min(c.audio_vocab, 2048));
+    const auto prompt = build_prompt(*tokenizer_, context, target, c.num_codebooks, mimi_codes(c));
     return guard_torch("starting generation", kSmallerRun,
                        [&] { return std::make_unique<FrameStreamImpl>(model_, prompt, sampling, max_frames); });
   }
@@ -160,7 +165,7 @@ class ModelImpl final : public Model {
     if (batch < 1) throw Error(ErrorCode::InvalidArgument, "the census needs a batch of at least 1");
     const std::vector<PromptRows> prompts(static_cast<size_t>(batch), prompt_from_ids(ids));
     return guard_torch("watching a frame", kSmallerRun, [&] {
-      const int64_t decodable = std::min(model_->config().audio_vocab, 2048);
+      const int64_t decodable = mimi_codes(model_->config());
       auto census = take_frame_census(model_, prompts, decodable);
       if (timed_frames > 0) time_frame_step(model_, prompts, decodable, timed_frames, cuda_graphs, census);
       return census;

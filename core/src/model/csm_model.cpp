@@ -5,6 +5,7 @@
 #include "io/shape_text.h"
 #include "model/linear.h"
 #include "model/rope.h"
+#include "runtime/torch_compat.h"
 
 namespace csm {
 namespace {
@@ -91,10 +92,22 @@ std::vector<TransformerLayerWeights> read_layers(const WeightReader& r, const Ke
 
 CsmModel::CsmModel(CsmConfig config, Weights weights, at::ScalarType dtype, at::Device device, std::string source)
     : config_(std::move(config)), w_(std::move(weights)), dtype_(dtype), device_(device), source_(std::move(source)) {
-  backbone_ = Transformer(config_.backbone, w_.backbone_layers, w_.backbone_norm, device_);
-  decoder_ = Transformer(config_.decoder, w_.decoder_layers, w_.decoder_norm, device_);
+  backbone_ = Transformer(config_.backbone, w_.backbone_layers, w_.backbone_norm, config_.backbone.max_positions,
+                          /*row_cache=*/false, device_);
+  // The depth decoder sees C positions: the backbone state and codebooks 0..C-2; all
+  // streams at the same position, so its cache is kept in rows (see KvCache).
+  decoder_ = Transformer(config_.decoder, w_.decoder_layers, w_.decoder_norm, config_.num_codebooks,
+                         /*row_cache=*/true, device_);
   w_.backbone_layers.clear();  // the transformers hold them now
   w_.decoder_layers.clear();
+  // The depth decoder's input for a code is project(embedding): one table lookup per
+  // step instead of a lookup and a product with the projection (computed in fp32).
+  const int64_t embedded = int64_t(config_.num_codebooks - 1) * config_.audio_vocab;
+  frame_offsets_ = at::arange(config_.num_codebooks, at::TensorOptions().dtype(at::kLong).device(device_)) *
+                   config_.audio_vocab;
+  decoder_inputs_ = at::linear(w_.audio_embeddings.narrow(0, 0, embedded).to(at::kFloat), w_.projection.to(at::kFloat))
+                        .to(dtype_)
+                        .contiguous();
 }
 
 std::shared_ptr<const CsmModel> CsmModel::load(const TensorStore& store, const CsmConfig& c, at::ScalarType dtype,
@@ -174,20 +187,64 @@ at::Tensor CsmModel::embed_rows(const at::Tensor& rows, const at::Tensor& mask) 
   return all.sum(2);
 }
 
+at::Tensor CsmModel::embed_frame(const at::Tensor& codes) const {
+  return at::embedding(w_.audio_embeddings, codes + frame_offsets_).sum(1, /*keepdim=*/true);
+}
+
 at::Tensor CsmModel::embed_audio(const at::Tensor& codes, int64_t codebook) const {
   return at::embedding(w_.audio_embeddings, codes + codebook * config_.audio_vocab);
 }
 
-at::Tensor CsmModel::codebook0_logits(const at::Tensor& h) const {
-  return apply_weight(h, w_.codebook0_head).to(at::kFloat);
+at::Tensor CsmModel::decoder_input(const at::Tensor& codes, int64_t codebook) const {
+  return at::embedding(decoder_inputs_.narrow(0, codebook * config_.audio_vocab, config_.audio_vocab), codes);
+}
+
+namespace {
+
+int64_t head_rows(int64_t codes, int64_t vocab) { return codes > 0 && codes < vocab ? codes : vocab; }
+
+// fp32 logits; in bf16 on CUDA straight out of the product where the version can.
+at::Tensor float_logits(const at::Tensor& h, const at::Tensor& weight_t) {
+#if CSM_TORCH_AT_LEAST(2, 8)
+  if (h.is_cuda() && h.scalar_type() == at::kBFloat16 && h.dim() == 2) return at::mm(h, weight_t, at::kFloat);
+#endif
+  return at::matmul(h, weight_t).to(at::kFloat);
+}
+
+}  // namespace
+
+at::Tensor CsmModel::codebook0_logits(const at::Tensor& h, int64_t codes) const {
+  const auto head = w_.codebook0_head.narrow(0, 0, head_rows(codes, config_.audio_vocab));
+  if (single_row_on_cpu(h)) return apply_weight(h, head).to(at::kFloat);
+  return float_logits(h, head.t());
+}
+
+void CsmModel::codebook0_logits_into(const at::Tensor& out, const at::Tensor& h) const {
+  const auto head = w_.codebook0_head.narrow(0, 0, out.size(-1));
+  if (dtype_ == at::kFloat) return apply_weight_into(out, h, head);
+#if CSM_TORCH_AT_LEAST(2, 8)
+  if (h.is_cuda() && dtype_ == at::kBFloat16) {
+    at::Tensor o = out;
+    at::mm_out(o, h, head.t(), at::kFloat);
+    return;
+  }
+#endif
+  out.copy_(codebook0_logits(h, out.size(-1)));
 }
 
 at::Tensor CsmModel::project(const at::Tensor& x) const { return apply_weight(x, w_.projection); }
 
-at::Tensor CsmModel::codebook_logits(const at::Tensor& h, int64_t codebook) const {
-  const auto head = w_.audio_head[codebook - 1];  // [dim, V]
-  if (h.size(0) == 1 && h.device().is_cpu()) return at::mv(head.t(), h[0]).unsqueeze(0).to(at::kFloat);
-  return at::matmul(h, head).to(at::kFloat);
+void CsmModel::project_into(const at::Tensor& out, const at::Tensor& x) const { apply_weight_into(out, x, w_.projection); }
+
+void CsmModel::decoder_input_into(const at::Tensor& out, const at::Tensor& codes, int64_t codebook) const {
+  at::Tensor o = out;
+  at::index_select_out(o, decoder_inputs_.narrow(0, codebook * config_.audio_vocab, config_.audio_vocab), 0, codes);
+}
+
+at::Tensor CsmModel::codebook_logits(const at::Tensor& h, int64_t codebook, int64_t codes) const {
+  const auto head = w_.audio_head[codebook - 1].narrow(1, 0, head_rows(codes, config_.audio_vocab));  // [dim, V]
+  if (single_row_on_cpu(h)) return at::mv(head.t(), h.reshape({-1})).unsqueeze(0).to(at::kFloat);
+  return float_logits(h, head);
 }
 
 int64_t CsmModel::parameter_count() const {

@@ -24,12 +24,23 @@ class CsmModel {
 
   // rows [B, T, C+1] int64 and mask [B, T, C+1] bool -> [B, T, dim] (spec §2.5).
   at::Tensor embed_rows(const at::Tensor& rows, const at::Tensor& mask) const;
+  // A frame as the backbone's next row: codes [B, C] int64 -> [B, 1, dim] (the sum of its
+  // codebooks' embeddings; a frame has no text).
+  at::Tensor embed_frame(const at::Tensor& codes) const;
   // Embedding of codes [B] of codebook k in backbone space.
   at::Tensor embed_audio(const at::Tensor& codes, int64_t codebook) const;
-  at::Tensor codebook0_logits(const at::Tensor& h) const;  // [B, dim] -> [B, V] fp32
+  // [B, dim] -> [B, V] fp32; only the first `codes` ids when 0 < codes < V (the ids a
+  // codec can decode: the head is narrowed, nothing is masked).
+  at::Tensor codebook0_logits(const at::Tensor& h, int64_t codes = 0) const;
+  // The same written into out [B, V'] fp32 (V' = out's width).
+  void codebook0_logits_into(const at::Tensor& out, const at::Tensor& h) const;
   at::Tensor project(const at::Tensor& x) const;            // backbone space -> decoder space
-  // Decoder state [B, decoder dim] -> logits [B, V] fp32 of codebook i (1..C-1).
-  at::Tensor codebook_logits(const at::Tensor& h, int64_t codebook) const;
+  void project_into(const at::Tensor& out, const at::Tensor& x) const;
+  // The depth decoder's input for codes [B] of codebook k (0..C-2): project(embed_audio), precomputed.
+  at::Tensor decoder_input(const at::Tensor& codes, int64_t codebook) const;
+  void decoder_input_into(const at::Tensor& out, const at::Tensor& codes, int64_t codebook) const;
+  // Decoder state [B, decoder dim] -> logits [B, V] fp32 of codebook i (1..C-1), narrowed as above.
+  at::Tensor codebook_logits(const at::Tensor& h, int64_t codebook, int64_t codes = 0) const;
 
   const CsmConfig& config() const { return config_; }
   const Transformer& backbone() const { return backbone_; }
@@ -50,6 +61,8 @@ class CsmModel {
   CsmConfig config_;
   Weights w_;
   Transformer backbone_, decoder_;
+  at::Tensor decoder_inputs_;  // [(C-1) * V, decoder dim]
+  at::Tensor frame_offsets_;   // [C]: codebook k's ids start at k * V in the audio table
   at::ScalarType dtype_;
   at::Device device_;
   std::string source_;

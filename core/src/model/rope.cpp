@@ -19,40 +19,32 @@ at::Tensor RopeTable::inverse_frequencies(const RopeConfig& c, int head_dim) {
   return at::where(medium, smoothed, scaled);
 }
 
-RopeTable::RopeTable(const RopeConfig& config, int head_dim, int max_positions, at::Device device) {
+RopeTable::RopeTable(const RopeConfig& config, int head_dim, int positions, at::ScalarType dtype, at::Device device) {
+  const int64_t half = head_dim / 2;
   const auto inv = inverse_frequencies(config, head_dim);
-  const auto positions = at::arange(max_positions, at::kLong).to(at::kFloat);
-  const auto angles = at::matmul(positions.unsqueeze(1), inv.unsqueeze(0));  // [P, D/2]
-  const auto full = at::cat({angles, angles}, -1);
-  cos_ = full.cos().to(device);
-  sin_ = full.sin().to(device);
+  const auto p = at::arange(positions, at::kLong).to(at::kFloat);
+  const auto angles = at::matmul(p.unsqueeze(1), inv.unsqueeze(0));  // [P, D/2], fp32 as the reference
+  const auto cos = angles.cos(), sin = angles.sin();
+  // x R: out_j = x_j cos_j - x_{j+h} sin_j, out_{j+h} = x_{j+h} cos_j + x_j sin_j.
+  auto r = at::zeros({positions, head_dim, head_dim}, at::kFloat);
+  const auto diagonal = [&](int64_t row0, int64_t col0) {
+    return r.narrow(1, row0, half).narrow(2, col0, half).diagonal(0, 1, 2);  // [P, h] view
+  };
+  diagonal(0, 0).copy_(cos);
+  diagonal(half, half).copy_(cos);
+  diagonal(half, 0).copy_(-sin);
+  diagonal(0, half).copy_(sin);
+  rotations_ = r.to(device, dtype).contiguous();
 }
 
-at::Tensor RopeTable::apply(const at::Tensor& x, int64_t start) const {
-  const int64_t t = x.size(2), half = x.size(3) / 2;
-  const auto cos = cos_.narrow(0, start, t);
-  const auto sin = sin_.narrow(0, start, t);
-  const auto xf = x.to(at::kFloat);
-  const auto rotated = at::cat({-xf.narrow(-1, half, half), xf.narrow(-1, 0, half)}, -1);
-  return (xf * cos + rotated * sin).to(x.scalar_type());
+at::Tensor RopeTable::apply(const at::Tensor& x, const at::Tensor& rotations) {
+  const auto r = rotations.size(0) == x.size(0) ? rotations : rotations.expand({x.size(0), x.size(2), x.size(2)});
+  return at::bmm(x, r);
 }
-
-}  // namespace csm
-
-namespace csm {
 
 at::Tensor interleaved_to_rotate_half(const at::Tensor& w, int64_t heads) {
   const int64_t rows = w.size(0), in = w.size(1), d = rows / heads;
   return w.view({heads, d / 2, 2, in}).transpose(1, 2).reshape({rows, in}).contiguous();
-}
-
-at::Tensor RopeTable::apply_at(const at::Tensor& x, const at::Tensor& positions) const {
-  const int64_t b = x.size(0), d = x.size(3), half = d / 2;
-  const auto cos = cos_.index_select(0, positions).view({b, 1, 1, d});
-  const auto sin = sin_.index_select(0, positions).view({b, 1, 1, d});
-  const auto xf = x.to(at::kFloat);
-  const auto rotated = at::cat({-xf.narrow(-1, half, half), xf.narrow(-1, 0, half)}, -1);
-  return (xf * cos + rotated * sin).to(x.scalar_type());
 }
 
 }  // namespace csm

@@ -11,20 +11,26 @@ namespace csm {
 class RopeTable {
  public:
   RopeTable() = default;
-  RopeTable(const RopeConfig& config, int head_dim, int max_positions, at::Device device);
+  // Rotations for positions 0..positions-1, in `dtype` on `device`.
+  RopeTable(const RopeConfig& config, int head_dim, int positions, at::ScalarType dtype, at::Device device);
 
   // The scaled inverse frequencies f'_i, i = 0..D/2-1 (fp32).
   static at::Tensor inverse_frequencies(const RopeConfig& config, int head_dim);
 
-  // x [B, H, T, D] at positions start..start+T-1; computed in fp32, returned in x's dtype.
-  at::Tensor apply(const at::Tensor& x, int64_t start) const;
-  // x [B, H, 1, D], each stream b at its own position positions[b] (int64 [B]).
-  at::Tensor apply_at(const at::Tensor& x, const at::Tensor& positions) const;
-  int max_positions() const { return static_cast<int>(cos_.size(0)); }
+  // RoPE as a matrix product: row vector x at position p becomes x R_p, where R_p
+  // [D, D] holds cos/sin on four diagonals (the rotate-half pairing). So the queries
+  // and keys of every head of a step rotate in one batched product, each row by its
+  // own position's matrix, gathered once per step for all layers.
+  // Rotations of `count` consecutive positions from `start`: [count, D, D] (a view).
+  at::Tensor rotations(int64_t start, int64_t count) const { return rotations_.narrow(0, start, count); }
+  // Rotations at device positions (int64 [N]): [N, D, D].
+  at::Tensor rotations_at(const at::Tensor& positions) const { return rotations_.index_select(0, positions); }
+  // x [N, heads, D] (any strides but the last) times rotations [N or 1, D, D] -> [N, heads, D].
+  static at::Tensor apply(const at::Tensor& x, const at::Tensor& rotations);
+  int max_positions() const { return static_cast<int>(rotations_.size(0)); }
 
  private:
-  at::Tensor cos_;  // [max_positions, D] fp32
-  at::Tensor sin_;
+  at::Tensor rotations_;  // [positions, D, D]
 };
 
 // Checkpoints in the original (torchtune / Kyutai) layout pair q/k dims (2j, 2j+1)

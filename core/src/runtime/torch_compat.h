@@ -2,6 +2,9 @@
 // The one place that knows LibTorch 1.13 (Debian, CPU) from LibTorch 2.x (the
 // GPU machine's PyTorch). Everything else calls these wrappers.
 #include <ATen/ATen.h>
+#include <limits>
+#include <stdexcept>
+#include <string>
 #include <torch/version.h>
 #if defined(CSM_WITH_CUDA)
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -15,7 +18,8 @@ namespace csm::compat {
 inline const char* torch_version() { return TORCH_VERSION; }
 
 // Masked attention. q [B,H,Tq,D], k/v [B,H,Tk,D] (query heads grouped per key/value
-// head by the caller), mask: bool [.., Tq, Tk] with true = may attend, or undefined for none.
+// head by the caller), mask: additive [.., Tq, Tk] in q's dtype (0 = may attend, -inf
+// = may not), or undefined for none.
 inline at::Tensor scaled_dot_product_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                                const at::Tensor& mask, double scale) {
 #if CSM_TORCH_AT_LEAST(2, 1)
@@ -24,9 +28,41 @@ inline at::Tensor scaled_dot_product_attention(const at::Tensor& q, const at::Te
 #else
   // Softmax in fp32, as SDPA does internally.
   auto scores = at::matmul(q.to(at::kFloat), k.to(at::kFloat).transpose(-2, -1)) * scale;
-  if (mask.defined()) scores = scores.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
+  if (mask.defined()) scores = scores + mask.to(at::kFloat);
   return at::matmul(at::softmax(scores, -1), v.to(at::kFloat)).to(q.scalar_type());
 #endif
+}
+
+// Which fused attention kernels LibTorch may pick (process-wide). "auto": any but
+// cuDNN's (on Hopper cuDNN SDPA builds a plan per new shape, and its masked 4-row
+// query is a less-trodden case: opt in with "cudnn"); "cudnn", "flash", "efficient",
+// "math": that one alone (math stays allowed as the fallback). Returns what is in
+// effect, for reports. Throws std::invalid_argument for another name.
+inline std::string select_attention(const std::string& name) {
+  if (name != "auto" && name != "cudnn" && name != "flash" && name != "efficient" && name != "math")
+    throw std::invalid_argument(name);
+#if CSM_TORCH_AT_LEAST(2, 1)
+  auto& c = at::globalContext();
+  const bool all = name == "auto";
+  c.setSDPUseFlash(all || name == "flash");
+  c.setSDPUseMemEfficient(all || name == "efficient");
+  c.setSDPUseMath(true);
+#if CSM_TORCH_AT_LEAST(2, 3)
+  c.setSDPUseCuDNN(name == "cudnn");
+  return all ? "auto (cuDNN off)" : name;
+#else
+  return name == "cudnn" ? "auto (this LibTorch has no cuDNN attention)" : (all ? "auto" : name);
+#endif
+#else
+  return "math (LibTorch " TORCH_VERSION " composes attention itself)";
+#endif
+}
+
+// The mask scaled_dot_product_attention takes, from a boolean one (true = may NOT
+// attend): made once per step, not converted again by every attention call.
+inline at::Tensor additive_mask(const at::Tensor& forbidden, at::ScalarType dtype) {
+  return at::zeros(forbidden.sizes(), forbidden.options().dtype(dtype))
+      .masked_fill_(forbidden, -std::numeric_limits<double>::infinity());
 }
 
 // After a failed allocation the CUDA caching allocator still holds the blocks the
