@@ -11,6 +11,7 @@
 #include "csm-bench/codec_bench.h"
 #include "csm-bench/hf_compare.h"
 #include "csm-bench/model_bench.h"
+#include "csm/system_info.h"
 #include "csm-bench/streaming_bench.h"
 #include "common/system_report.h"
 #include "csm-bench/tokenizer_bench.h"
@@ -43,6 +44,7 @@ int bench_main(int argc, char** argv) {
                        {"model", "DIR", "time frame generation: a model folder, HF cache folder, or random:csm-1b"},
                        {"device", "DEV", "cpu or cuda (with --model)", "cpu"},
                        {"dtype", "TYPE", "auto, float32, bfloat16, float16 (with --model)", "auto"},
+                       {"sdpa", "NAME", "attention kernels: auto (any but cuDNN's), cudnn, flash, efficient or math (default: $CSM_SDPA, else auto)"},
                        {"frames", "N", "timed frames (with --model)", "3"},
                        {"warmup", "N", "untimed frames first, prefill included (with --model)", "1"},
                        {"census-batches", "LIST", "--model: batches whose frame step is watched and timed ('' = none)",
@@ -68,7 +70,9 @@ int bench_main(int argc, char** argv) {
   const bool as_json = args.has("json");
   bool did_something = false;
   if (args.has("info")) {
-    print(csm::cli::system_report(), as_json);
+    auto report = csm::cli::system_report();
+    report["sdpa_backend"] = csm::use_attention_kernels(args.get("sdpa"));
+    print(report, as_json);
     did_something = true;
   }
   if (args.has("tokenizer") && !args.has("model")) {
@@ -93,6 +97,7 @@ int bench_main(int argc, char** argv) {
     o.codec = args.get("codec");
     o.device = args.get("device");
     o.dtype = args.get("dtype");
+    o.attention = args.get("sdpa");
     o.chunk_sizes_ms = csm::bench::parse_int_list(args.get("chunk-sizes"), "chunk-sizes");
     o.frame_batches = csm::bench::parse_int_list(args.get("frame-batches"), "frame-batches");
     o.stream_batches = csm::bench::parse_int_list(args.get("stream-batches"), "stream-batches");
@@ -114,6 +119,7 @@ int bench_main(int argc, char** argv) {
     options.tokenizer = args.get("tokenizer");
     options.device = args.get("device");
     options.dtype = args.get("dtype");
+    options.attention = args.get("sdpa");
     options.frames = static_cast<int>(*args.integer("frames"));
     options.warmup_frames = static_cast<int>(*args.integer("warmup"));
     options.census_batches = args.get("census-batches").empty() ? std::vector<int>{} : csm::bench::parse_int_list(args.get("census-batches"), "census-batches");

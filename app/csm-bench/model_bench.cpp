@@ -59,6 +59,7 @@ void add_census(const Model& model, const ModelBenchOptions& o, double bandwidth
                     {"aten_ops_per_frame", c.aten_ops_per_frame},
                     {"kernels_per_frame", c.kernels_per_frame},
                     {"kernels_by_part", kernels_by_part(c, model.info())},
+                    {"kernels_by_op", c.kernels_by_op},
                     {"host_syncs_per_frame", c.host_syncs_per_frame},
                     {"host_sync_ops", c.host_sync_ops},
                     {"frame_is_static", c.frame_is_static},
@@ -87,6 +88,7 @@ nlohmann::json model_report(const ModelBenchOptions& o) {
   options.tokenizer = o.tokenizer;
   options.device = o.device;
   options.dtype = o.dtype;
+  options.attention = o.attention;
   std::fprintf(stderr, "csm-bench: building %s ...\n", o.model.c_str());
   auto t0 = Clock::now();
   const auto model = Model::load(options);
@@ -122,6 +124,7 @@ nlohmann::json model_report(const ModelBenchOptions& o) {
           {"format", info.format},
           {"device", info.device},
           {"dtype", info.dtype},
+          {"sdpa_backend", info.attention},
           {"parameters", info.parameters},
           {"load_ms", load_ms},
           {"frames_timed", total.size()},

@@ -10,6 +10,7 @@ struct ModelBenchOptions {
   std::string tokenizer;
   std::string device = "cpu";
   std::string dtype = "auto";
+  std::string attention;  // --sdpa
   int warmup_frames = 1;
   int frames = 3;
   // Batches whose frame step is watched (operators, host syncs, static shapes) and

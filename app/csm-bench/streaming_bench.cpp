@@ -89,7 +89,9 @@ std::vector<int> parse_int_list(const std::string& text, const std::string& flag
 
 nlohmann::json run_sweep(const SweepOptions& o) {
   if (o.frames < 2) throw Error(ErrorCode::InvalidArgument, "--bench-frames must be at least 2");
-  const auto engine = Engine::load({o.model, o.tokenizer, o.codec, o.device, o.dtype});
+  EngineOptions options{o.model, o.tokenizer, o.codec, o.device, o.dtype};
+  options.attention = o.attention;
+  const auto engine = Engine::load(options);
   const auto& info = engine->info();
   std::fprintf(stderr, "csm-bench: model %s on %s (%s)\n", info.label.c_str(), info.device.c_str(), info.dtype.c_str());
   StreamingConfig base;
@@ -139,6 +141,7 @@ nlohmann::json run_sweep(const SweepOptions& o) {
           {"label", info.label},
           {"device", info.device},
           {"dtype", info.dtype},
+          {"sdpa_backend", info.attention},
           {"frames_per_run", o.frames},
           {"runs", rows},
           {"out_of_memory", out_of_memory},

@@ -9,7 +9,7 @@
 namespace csm::bench {
 
 struct SweepOptions {
-  std::string model, tokenizer, codec, device = "cpu", dtype = "auto";
+  std::string model, tokenizer, codec, device = "cpu", dtype = "auto", attention;
   std::vector<int> chunk_sizes_ms{80, 160, 320};
   std::vector<int> frame_batches{1, 2, 4};
   std::vector<int> stream_batches{1, 2, 4};

@@ -54,6 +54,7 @@ int serve_main(int argc, char** argv) {
        {"codec", "PATH", "Mimi weights when the model folder has none"},
        {"device", "DEV", "cpu or cuda", "cpu"},
        {"dtype", "TYPE", "auto, float32, bfloat16, float16", "auto"},
+       {"sdpa", "NAME", "attention kernels: auto (any but cuDNN's), cudnn, flash, efficient or math (default: $CSM_SDPA, else auto)"},
        {"host", "ADDR", "address to listen on (0.0.0.0 for every interface)", "127.0.0.1"},
        {"port", "N", "TCP port (0: any free port, printed)", "8000"},
        {"max-streams", "N", "streams generated at once", "8"},
@@ -155,6 +156,7 @@ int serve_main(int argc, char** argv) {
 
   csm::EngineOptions engine_options{args.get("model"), args.get("tokenizer"), args.get("codec"), args.get("device"),
                                     args.get("dtype"), {}};
+  engine_options.attention = args.get("sdpa");
   engine_options.max_streams = max_streams;
   engine_options.max_queue = max_queue;
   engine_options.smaller_run_hint = "try fewer streams at once (--max-streams), or shorter text";

@@ -46,6 +46,7 @@ int run_codes_only(const Args& args, const std::string& text) {
   options.model = args.get("model");
   options.tokenizer = args.get("tokenizer");
   options.device = args.get("device");
+  options.attention = args.get("sdpa");
   options.dtype = args.get("dtype");
   if (options.model.empty())
     throw Error(ErrorCode::InvalidArgument, "csm-stream: --codes-out alone needs --model DIR",

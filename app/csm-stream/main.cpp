@@ -62,6 +62,7 @@ int stream_main(int argc, char** argv) {
        {"codec", "PATH", "Mimi weights when the model folder has none"},
        {"device", "DEV", "cpu or cuda", "cpu"},
        {"dtype", "TYPE", "auto, float32, bfloat16, float16", "auto"},
+       {"sdpa", "NAME", "attention kernels: auto (any but cuDNN's), cudnn, flash, efficient or math (default: $CSM_SDPA, else auto)"},
        {"text", "TEXT", "what to say"},
        {"text-file", "FILE", "read the text from a file (stdin is read when neither is given)"},
        {"speaker", "N", "speaker id", "0"},

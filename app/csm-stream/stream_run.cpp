@@ -125,6 +125,7 @@ int run_stream(const Args& args, const std::vector<std::string>& texts) {
   if (group < 1) throw Error(ErrorCode::InvalidArgument, "--stream-batch must be >= 1");
 
   EngineOptions options{args.get("model"), args.get("tokenizer"), args.get("codec"), args.get("device"), args.get("dtype"), {}};
+  options.attention = args.get("sdpa");
   // The scheduler's slots: texts beyond them wait their turn. No more slots than texts:
   // every slot costs a row of work in every frame, live or not.
   options.max_streams = static_cast<int>(std::min<long long>(group, static_cast<long long>(texts.size())));

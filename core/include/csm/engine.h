@@ -41,6 +41,9 @@ struct EngineOptions {
   std::string smaller_run_hint = "try fewer streams at once, shorter text, or a smaller dtype";
   // Frame t+1 queued before the host reads frame t: -1 where it pays (CUDA), 0 off, 1 on.
   int frame_lookahead = -1;
+  // Fused attention LibTorch may use (process-wide): "auto" (any but cuDNN's), "cudnn",
+  // "flash", "efficient" or "math". Empty: $CSM_SDPA, else "auto".
+  std::string attention;
 };
 
 struct EngineInfo {
@@ -55,6 +58,7 @@ struct EngineInfo {
   int samples_per_frame = 1920;
   int max_positions = 0;
   bool cuda_graphs_available = false;
+  std::string attention;   // the attention kernels allowed, as chosen (EngineOptions::attention)
 };
 
 struct RunSummary {

@@ -24,6 +24,7 @@ struct ModelOptions {
   std::string device = "cpu";  // "cpu" or "cuda[:N]"
   std::string dtype = "auto";  // "auto" (fp32 on CPU, bf16 on CUDA), "float32", "bfloat16", "float16"
   uint64_t random_seed = 0;    // for random:* models
+  std::string attention;       // fused attention kernels (see use_attention_kernels)
 };
 
 struct ModelInfo {
@@ -39,6 +40,7 @@ struct ModelInfo {
   int max_positions = 0;
   int backbone_layers = 0, backbone_dim = 0, decoder_layers = 0, decoder_dim = 0;
   int64_t bytes_per_frame = 0;  // weight bytes one frame reads (batch 1)
+  std::string attention;        // the attention kernels allowed, as chosen
 };
 
 // Time spent inside one frame, split by stage.

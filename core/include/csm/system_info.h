@@ -21,6 +21,13 @@ struct SystemInfo {
 
 SystemInfo system_info();
 
+// Chooses the fused attention kernels LibTorch may use in this process, for every
+// engine and model in it: "auto" (any but cuDNN's, whose plan per new shape and masked
+// few-row queries are a risk on Hopper), "cudnn", "flash", "efficient" or "math" (that
+// one alone, math kept as the fallback). Empty: $CSM_SDPA, else "auto". Returns what is
+// in effect, for reports ("auto (cuDNN off)"). Throws csm::Error for another name.
+std::string use_attention_kernels(const std::string& name);
+
 // Resident set size of this process, in bytes (0 if unknown).
 int64_t resident_memory_bytes();
 

@@ -6,6 +6,7 @@
 #include "codec/mimi_weights.h"
 #include "csm/audio_file.h"
 #include "csm/error.h"
+#include "csm/system_info.h"
 #include "generate/demo_model.h"
 #include "generate/engine_parts.h"
 #include "generate/batching_scheduler.h"
@@ -28,6 +29,7 @@ std::shared_ptr<const MimiCodec> load_mimi(const std::string& model_dir, const s
 }
 
 std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
+  const std::string attention = use_attention_kernels(options.attention);
   reserve_blas_buffers();
   auto parts = std::make_shared<EngineParts>();
   std::string info_model_name;
@@ -97,6 +99,7 @@ std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
   info.samples_per_frame = m.samples_per_frame();
   info.max_positions = c.backbone.max_positions;
   info.cuda_graphs_available = device.is_cuda() && cuda_graphs_supported();
+  info.attention = attention;
   return parts;
 }
 
