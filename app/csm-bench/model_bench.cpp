@@ -68,11 +68,13 @@ void add_census(const Model& model, const ModelBenchOptions& o, double bandwidth
                     {"rtf", c.ms_per_frame / 80.0},
                     {"realtime_streams", c.ms_per_frame > 0 ? batch * 80.0 / c.ms_per_frame : 0.0},
                     {"cuda_graphs", c.cuda_graphs},
+                    {"graph_nodes", c.graph_nodes},
                     {"cuda_graphs_note", c.graph_note}});
   }
   report["host_syncs_per_frame"] = syncs;
   report["frame_is_static"] = is_static;
   report["cuda_graphs"] = rows[0]["cuda_graphs"];
+  report["graph_nodes"] = rows[0]["graph_nodes"];
   report["cuda_graphs_note"] = rows[0]["cuda_graphs_note"];
   report["batches"] = rows;
   (void)bandwidth;

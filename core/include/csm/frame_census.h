@@ -28,6 +28,7 @@ struct FrameCensus {
   int timed_frames = 0;
   double ms_per_frame = 0;
   bool cuda_graphs = false;
+  int64_t graph_nodes = 0;            // nodes of the replayed graph (CUDA; 0 when eager)
   std::string graph_note;
 };
 

@@ -36,6 +36,7 @@ void time_frame_step(std::shared_ptr<const CsmModel> model, const std::vector<Pr
   out.timed_frames = frames;
   out.ms_per_frame = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / frames;
   out.cuda_graphs = step->graphed_last();
+  out.graph_nodes = step->graph_nodes();
   out.graph_note = step->graph_note();
 }
 

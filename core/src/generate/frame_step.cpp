@@ -215,6 +215,7 @@ bool FrameStep::run(const std::function<bool()>& cancelled) {
   if (want_graph && !graphs_.count(current_window_)) try_capture(current_window_);
   const auto graph = want_graph ? graphs_.find(current_window_) : graphs_.end();
   graphed_last_ = graph != graphs_.end();
+  graph_nodes_ = graphed_last_ ? static_cast<int64_t>(graph->second->nodes()) : 0;
   note_how_frames_run();
   if (graphed_last_) {
     graph->second->replay();

@@ -79,6 +79,8 @@ class FrameStep {
   void prepare_graphs(int64_t position);
   // Whether the last frame replayed a CUDA graph, and how frames run (graphs, or why not).
   bool graphed_last() const { return graphed_last_; }
+  // Nodes of the graph the last frame replayed (what a GPU launches per frame; 0 when eager or unknown).
+  int64_t graph_nodes() const { return graph_nodes_; }
   const std::string& graph_note() const { return graph_note_; }
   // Addresses of every state buffer: the same before and after a frame when static.
   std::vector<const void*> buffer_addresses() const;
@@ -112,6 +114,7 @@ class FrameStep {
   std::map<int64_t, std::unique_ptr<GraphedStep>> graphs_;
   GraphPool graph_pool_;  // one memory pool for all of this step's graphs (never replayed at once)
   bool graphs_failed_ = false, graphs_allowed_ = true, graphed_last_ = false;
+  int64_t graph_nodes_ = 0;
   std::string graph_note_, capture_failure_;
   double backbone_ms_ = 0, decoder_ms_ = 0;
 };

@@ -30,12 +30,29 @@ namespace {
 // at::cuda::CUDAGraph with a look at whether capture_end() got as far as ending the
 // capture (its own reset() then releases the memory pool).
 struct Graph : at::cuda::CUDAGraph {
+#if CSM_TORCH_AT_LEAST(2, 7)
+  // The graph is kept after instantiation, to count its nodes.
+  Graph() : at::cuda::CUDAGraph(/*keep_graph=*/true) {}
+#endif
   bool capture_ended() const { return capture_ended_; }
+  // Counts the nodes, then makes the graph launchable.
+  size_t finish() {
+    size_t nodes = 0;
+#if CSM_TORCH_AT_LEAST(2, 7)
+    if (cudaGraphGetNodes(raw_cuda_graph(), nullptr, &nodes) != cudaSuccess) {
+      (void)cudaGetLastError();
+      nodes = 0;
+    }
+    instantiate();
+#endif
+    return nodes;
+  }
 };
 
 class CudaGraphedStep final : public GraphedStep {
  public:
-  CudaGraphedStep(std::unique_ptr<Graph> graph, c10::DeviceIndex device) : graph_(std::move(graph)), device_(device) {}
+  CudaGraphedStep(std::unique_ptr<Graph> graph, c10::DeviceIndex device)
+      : graph_(std::move(graph)), device_(device), nodes_(graph_->finish()) {}
   ~CudaGraphedStep() override {
     // The graph's memory pool goes back to the caching allocator with the graph; a replay
     // still in flight (on whichever stream) would then write memory handed out again.
@@ -49,10 +66,12 @@ class CudaGraphedStep final : public GraphedStep {
     c10::cuda::CUDAGuard on_device(device_);
     graph_->replay();  // on the current stream of device_
   }
+  size_t nodes() const override { return nodes_; }
 
  private:
   std::unique_ptr<Graph> graph_;
   c10::DeviceIndex device_;
+  size_t nodes_ = 0;
 };
 
 bool set_why(std::string* why, std::string text) {

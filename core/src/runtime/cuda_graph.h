@@ -3,6 +3,7 @@
 // step must read and write only tensors allocated before capture, with no host
 // sync inside. Built for real only with CSM_WITH_CUDA; elsewhere capture() says
 // why it cannot and the caller runs the step eagerly.
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,6 +32,8 @@ class GraphedStep {
                                               int warmup, std::string* why, GraphPool* pool = nullptr);
   // Launches the captured frame on the current CUDA stream (asynchronous).
   virtual void replay() = 0;
+  // The captured graph's nodes: what one replay launches (0 where LibTorch cannot say).
+  virtual size_t nodes() const = 0;
 };
 
 // True when this build can capture CUDA graphs and a CUDA device is present.
