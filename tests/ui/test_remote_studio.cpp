@@ -11,7 +11,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <sys/prctl.h>
+
 #include <cmath>
+#include <csignal>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPlainTextEdit>
@@ -43,6 +46,8 @@ class Serve {
   explicit Serve(const QStringList& extra = {}, bool keep_voices = true) {
     process_.setProcessChannelMode(QProcess::SeparateChannels);
     process_.setReadChannel(QProcess::StandardError);
+    // The server dies with the test, even one killed by its watchdog or CTest's timeout.
+    process_.setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGKILL); });
     QStringList args{"--model", "demo", "--port", "0"};
     if (keep_voices) args << "--voices" << voices_.path();
     process_.start(CSM_SERVE_BIN, args + extra);
