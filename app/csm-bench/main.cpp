@@ -42,7 +42,7 @@ int bench_main(int argc, char** argv) {
                       {{"info", "", "system report: CPU, memory, GPU, LibTorch/CUDA versions"},
                        {"tokenizer", "FILE", "measure tokenizer load time and encode throughput"},
                        {"model", "DIR", "time frame generation: a model folder, HF cache folder, or random:csm-1b"},
-                       {"device", "DEV", "cpu or cuda (with --model)", "cpu"},
+                       {"device", "DEV", "cpu or cuda (with --model or --mimi)", "cpu"},
                        {"dtype", "TYPE", "auto, float32, bfloat16, float16 (with --model)", "auto"},
                        {"sdpa", "NAME", "attention kernels: auto (any but cuDNN's), cudnn, flash, efficient or math (default: $CSM_SDPA, else auto)"},
                        {"frames", "N", "timed frames (with --model)", "3"},
@@ -51,6 +51,7 @@ int bench_main(int argc, char** argv) {
                         "1,8"},
                        {"no-cuda-graphs", "", "--model: time the frame step eagerly on CUDA"},
                        {"mimi", "SPEC", "time Mimi decoding: a model folder, a Mimi file/folder, or random:mimi"},
+                       {"mimi-streams", "LIST", "Mimi: streams decoded together, one batched call a frame", "1,8,32"},
                        {"benchmark", "", "sweep streaming settings on --model (default: HF cache, else demo)"},
                        {"chunk-sizes", "LIST", "--benchmark chunk sizes in ms", "80,160,320"},
                        {"frame-batches", "LIST", "--benchmark Mimi frame batches", "1,2,4"},
@@ -113,6 +114,7 @@ int bench_main(int argc, char** argv) {
     else std::cout << csm::bench::sweep_table(report);
     return 0;
   }
+  const auto mimi_streams = csm::bench::parse_int_list(args.get("mimi-streams"), "mimi-streams");
   if (args.has("model")) {
     csm::bench::ModelBenchOptions options;
     options.model = args.get("model");
@@ -126,7 +128,8 @@ int bench_main(int argc, char** argv) {
     options.cuda_graphs = !args.has("no-cuda-graphs");
     auto report = csm::bench::model_report(options);
     try {  // the codec beside the model, when there is one
-      report.update(csm::bench::codec_report(options.model, "", std::max(options.frames, 2) * 4));
+      report.update(csm::bench::codec_report(options.model, "", std::max(options.frames, 2) * 4, options.device,
+                                             mimi_streams));
     } catch (const csm::Error& e) {
       report["mimi"] = std::string("not measured: ") + e.what();
     }
@@ -140,7 +143,8 @@ int bench_main(int argc, char** argv) {
                           std::filesystem::exists(spec + "/config.json") &&
                           !std::filesystem::exists(spec + "/mimi_config.json");
     print(csm::bench::codec_report(is_model ? spec : "", is_model ? "" : spec,
-                                   static_cast<int>(std::max<long long>(2, *args.integer("frames") * 4))),
+                                   static_cast<int>(std::max<long long>(2, *args.integer("frames") * 4)),
+                                   args.get("device"), mimi_streams),
           as_json);
     did_something = true;
   }

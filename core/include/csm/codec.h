@@ -15,7 +15,7 @@ struct CodecOptions {
   // model) builds a full-size Mimi with random weights.
   std::string model;
   std::string codec;
-  std::string device = "cpu";
+  std::string device = "cpu";  // "cpu" or "cuda[:N]"
 };
 
 using Frames = std::vector<std::vector<int32_t>>;  // T frames x C codes
@@ -42,6 +42,14 @@ class Codec {
     virtual void reset() = 0;
   };
   virtual std::unique_ptr<Stream> stream() const = 0;
+  // Several streams decoded together: each call brings the next frames of every
+  // stream (as many for each) and decodes them in one batched call.
+  class Streams {
+   public:
+    virtual ~Streams() = default;
+    virtual std::vector<std::vector<float>> decode(const std::vector<Frames>& frames) = 0;
+  };
+  virtual std::unique_ptr<Streams> streams(int count) const = 0;
 };
 
 }  // namespace csm

@@ -31,6 +31,19 @@ at::Tensor CausalConv1d::step(const at::Tensor& x, at::Tensor& state) const {
   return y;
 }
 
+at::Tensor CausalConv1d::make_state(int64_t rows) const {
+  // Zeros are the causal padding a fresh stream starts from (replicate padding, the
+  // encoder's downsampling only, has no streaming use).
+  const int64_t pad = left_pad();
+  if (pad <= 0) return {};
+  return at::zeros({rows, weight.size(1) * groups, pad}, weight.options());
+}
+
+at::Tensor CausalConvTranspose1d::make_state(int64_t rows) const {
+  if (overlap() <= 0) return {};
+  return at::zeros({rows, weight.size(1) * groups, overlap()}, weight.options());
+}
+
 at::Tensor CausalConvTranspose1d::forward(const at::Tensor& x) const {
   const auto y = at::conv_transpose1d(x, weight, bias, {stride}, {0}, {0}, groups);
   return y.narrow(-1, 0, y.size(-1) - overlap());

@@ -20,6 +20,8 @@ struct CausalConv1d {
   at::Tensor forward(const at::Tensor& x) const;
   // Streaming: `state` holds the last left_pad() input steps (created on first use).
   at::Tensor step(const at::Tensor& x, at::Tensor& state) const;
+  // A fresh streaming state for `rows` streams (undefined when there is nothing to keep).
+  at::Tensor make_state(int64_t rows) const;
 };
 
 struct CausalConvTranspose1d {
@@ -33,6 +35,7 @@ struct CausalConvTranspose1d {
   at::Tensor forward(const at::Tensor& x) const;
   // Streaming: `partial` holds the K - s output steps still awaiting the next input.
   at::Tensor step(const at::Tensor& x, at::Tensor& partial) const;
+  at::Tensor make_state(int64_t rows) const;  // zeros: nothing awaits yet
 };
 
 }  // namespace csm

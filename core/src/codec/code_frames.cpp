@@ -5,7 +5,7 @@
 namespace csm {
 
 Frames to_frames(const at::Tensor& codes) {
-  const auto t = codes[0].t().to(at::kInt).contiguous();
+  const auto t = codes[0].t().to(at::kCPU, at::kInt).contiguous();
   Frames frames(static_cast<size_t>(t.size(0)));
   const int32_t* data = t.data_ptr<int32_t>();
   for (int64_t i = 0; i < t.size(0); ++i) frames[i].assign(data + i * t.size(1), data + (i + 1) * t.size(1));

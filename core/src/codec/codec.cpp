@@ -9,6 +9,7 @@
 #include "codec/mimi_weights.h"
 #include "csm/error.h"
 #include "runtime/blas_warmup.h"
+#include "runtime/device_policy.h"
 #include "runtime/torch_failure.h"
 
 namespace csm {
@@ -24,11 +25,11 @@ const char* const kShorterAudio = "give shorter audio, or decode it in chunks (-
 
 class CodecImpl final : public Codec {
  public:
-  explicit CodecImpl(CodecSource source)
-      : mimi_(MimiCodec::load(source.store, source.config, at::kCPU)),
+  CodecImpl(CodecSource source, at::Device device)
+      : mimi_(MimiCodec::load(source.store, source.config, device)),
         description_(source.description + " (" + MimiWeights(source.store).layout() + " layout)") {}
-  CodecImpl(const MimiConfig& config, uint64_t seed)
-      : mimi_(std::make_shared<MimiCodec>(config, MimiWeights::random(seed), at::kCPU)),
+  CodecImpl(const MimiConfig& config, uint64_t seed, at::Device device)
+      : mimi_(std::make_shared<MimiCodec>(config, MimiWeights::random(seed), device)),
         description_("random weights (full-size Mimi)") {}
 
   int sample_rate() const override { return mimi_->config().sample_rate; }
@@ -66,6 +67,39 @@ class CodecImpl final : public Codec {
   };
   std::unique_ptr<Stream> stream() const override { return std::make_unique<StreamImpl>(mimi_); }
 
+  class StreamsImpl final : public Streams {
+   public:
+    StreamsImpl(std::shared_ptr<const MimiCodec> mimi, int count) : mimi_(std::move(mimi)), count_(count) {}
+    std::vector<std::vector<float>> decode(const std::vector<Frames>& frames) override {
+      if (static_cast<int>(frames.size()) != count_)
+        throw Error(ErrorCode::InvalidArgument, "frames for " + std::to_string(frames.size()) + " streams given to " +
+                                                    std::to_string(count_) + " streams");
+      const int codebooks = mimi_->config().num_quantizers;
+      std::vector<at::Tensor> codes;
+      for (const auto& f : frames) {
+        if (f.size() != frames.front().size())
+          throw Error(ErrorCode::InvalidArgument, "every stream must bring as many frames in one call");
+        codes.push_back(to_codes(f, codebooks));
+      }
+      if (frames.front().empty()) return std::vector<std::vector<float>>(frames.size());
+      return guard_torch("decoding audio", kShorterAudio, [&] {
+        const auto audio = mimi_->decode_step(at::cat(codes, 0), state_).to(at::kCPU, at::kFloat).contiguous();
+        std::vector<std::vector<float>> out;
+        for (int64_t i = 0; i < audio.size(0); ++i) out.push_back(to_samples(audio[i]));
+        return out;
+      });
+    }
+
+   private:
+    std::shared_ptr<const MimiCodec> mimi_;
+    int count_;
+    MimiDecoderState state_;
+  };
+  std::unique_ptr<Streams> streams(int count) const override {
+    if (count < 1) throw Error(ErrorCode::InvalidArgument, "decoding needs at least one stream");
+    return std::make_unique<StreamsImpl>(mimi_, count);
+  }
+
  private:
   std::shared_ptr<const MimiCodec> mimi_;
   std::string description_;
@@ -74,15 +108,14 @@ class CodecImpl final : public Codec {
 }  // namespace
 
 std::shared_ptr<const Codec> Codec::load(const CodecOptions& options) {
-  if (options.device != "cpu")
-    throw Error(ErrorCode::DeviceUnavailable, "Mimi runs on the CPU in this build", "use --device cpu");
+  const at::Device device = parse_device(options.device);
   if (options.codec.empty() && options.model.empty())
     throw Error(ErrorCode::InvalidArgument, "no codec: give --model DIR or --codec PATH");
   reserve_blas_buffers();
   return guard_torch("loading Mimi", "close other programs that hold much memory", [&]() -> std::shared_ptr<const Codec> {
     if (options.codec == "random:mimi" || (options.codec.empty() && options.model.rfind("random:", 0) == 0))
-      return std::make_shared<CodecImpl>(MimiConfig{}, 0);
-    return std::make_shared<CodecImpl>(locate_codec(options.model, options.codec));
+      return std::make_shared<CodecImpl>(MimiConfig{}, 0, device);
+    return std::make_shared<CodecImpl>(locate_codec(options.model, options.codec), device);
   });
 }
 

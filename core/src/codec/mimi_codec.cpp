@@ -4,8 +4,10 @@
 
 namespace csm {
 
-MimiCodec::MimiCodec(const MimiConfig& c, const MimiWeights& w, at::Device device)
-    : config_(c), device_(device), encoder_(Seanet::encoder(c, w)), decoder_(Seanet::decoder(c, w)),
+MimiCodec::MimiCodec(const MimiConfig& c, const MimiWeights& w, at::Device device) : MimiCodec(c, w.on(device)) {}
+
+MimiCodec::MimiCodec(const MimiConfig& c, const MimiWeights& w)
+    : config_(c), device_(w.device()), encoder_(Seanet::encoder(c, w)), decoder_(Seanet::decoder(c, w)),
       encoder_transformer_(c, w, "encoder_transformer"), decoder_transformer_(c, w, "decoder_transformer"),
       quantizer_(c, w) {
   const int64_t stride = c.latent_stride(), h = c.hidden;
@@ -15,8 +17,6 @@ MimiCodec::MimiCodec(const MimiConfig& c, const MimiWeights& w, at::Device devic
   upsample_.weight = w.get("upsample.conv.weight", {h, h / c.upsample_groups, 2 * stride});
   upsample_.stride = stride;
   upsample_.groups = c.upsample_groups;
-  if (device.type() != at::kCPU)
-    throw Error(ErrorCode::DeviceUnavailable, "Mimi on " + device.str() + " is not supported yet; it runs on the CPU");
 }
 
 std::shared_ptr<const MimiCodec> MimiCodec::load(const TensorStore& store, const MimiConfig& config, at::Device device) {
@@ -29,7 +29,8 @@ void MimiCodec::check_codes(const at::Tensor& codes) const {
                                                 ", frames], got " + std::to_string(codes.dim()) + " dims with " +
                                                 (codes.dim() > 1 ? std::to_string(codes.size(1)) : std::string("?")) +
                                                 " codebooks");
-  if (codes.numel() == 0) return;
+  // Checked where they come from (the host, for a stream's frames): no device round trip.
+  if (codes.numel() == 0 || !codes.device().is_cpu()) return;
   const int64_t low = codes.min().item<int64_t>(), high = codes.max().item<int64_t>();
   if (low < 0 || high >= config_.codebook_size)
     throw Error(ErrorCode::InvalidArgument, "Mimi code " + std::to_string(low < 0 ? low : high) + " is outside 0.." +
@@ -47,23 +48,92 @@ at::Tensor MimiCodec::encode(const at::Tensor& waveform) const {
   return quantizer_.encode(latent);
 }
 
-at::Tensor MimiCodec::decode(const at::Tensor& codes) const {
-  MimiDecoderState state;
-  return decode_step(codes, state);
+MimiDecoderState MimiCodec::decoder_state(int64_t rows) const {
+  MimiDecoderState s;
+  s.upsample_partial = upsample_.make_state(rows);
+  s.transformer = decoder_transformer_.make_state(rows, kMaxFramesPerCall * config_.latent_stride(),
+                                                  upsample_.weight.options());
+  s.seanet = decoder_.make_state(rows);
+  return s;
 }
+
+at::Tensor MimiCodec::step(const at::Tensor& codes, MimiDecoderState& state) const {
+  auto latent = quantizer_.decode(codes.to(device_, at::kLong));
+  latent = upsample_.step(latent, state.upsample_partial);
+  latent = decoder_transformer_.step(latent.transpose(1, 2), state.transformer).transpose(1, 2);
+  return decoder_.step(latent, state.seanet);
+}
+
+at::Tensor MimiCodec::decode(const at::Tensor& codes) const {
+  check_codes(codes);
+  MimiDecoderState state = decoder_state(codes.size(0));
+  std::vector<at::Tensor> pieces;
+  for (int64_t t = 0; t < codes.size(2); t += kMaxFramesPerCall)
+    pieces.push_back(step(codes.narrow(2, t, std::min(kMaxFramesPerCall, codes.size(2) - t)), state));
+  return pieces.empty() ? at::zeros({codes.size(0), 1, 0}, upsample_.weight.options()) : at::cat(pieces, -1);
+}
+
+namespace {
+
+// Every per-row tensor of a decoder state (batch first), to gather rows from or put back.
+std::vector<at::Tensor*> row_tensors(MimiDecoderState& s) {
+  std::vector<at::Tensor*> out{&s.upsample_partial, &s.transformer.positions};
+  for (auto& t : s.transformer.keys) out.push_back(&t);
+  for (auto& t : s.transformer.values) out.push_back(&t);
+  for (auto& t : s.seanet.slots) out.push_back(&t);
+  return out;
+}
+
+// A copy whose ring tensors (written in place by a step) are its own.
+MimiDecoderState deep_copy(const MimiDecoderState& s) {
+  MimiDecoderState copy = s;
+  for (auto* t : row_tensors(copy))
+    if (t->defined()) *t = t->clone();
+  return copy;
+}
+
+}  // namespace
 
 at::Tensor MimiCodec::decode_step(const at::Tensor& codes, MimiDecoderState& state) const {
   check_codes(codes);
-  // The steps replace state tensors, never write into them, so this copy is a
-  // snapshot: a failure part way (out of memory) leaves the caller's state as it was.
-  MimiDecoderState next = state;
-  auto latent = quantizer_.decode(codes.to(device_, at::kLong));
-  latent = upsample_.step(latent, next.upsample_partial);
-  latent = decoder_transformer_.step(latent.transpose(1, 2), next.transformer).transpose(1, 2);
-  next.frames += codes.size(2);
-  auto audio = decoder_.step(latent, next.seanet);
+  if (!state.defined()) state = decoder_state(codes.size(0));
+  if (state.rows() != codes.size(0))
+    throw Error(ErrorCode::InvalidArgument, "Mimi: codes for " + std::to_string(codes.size(0)) +
+                                                " streams on a decoder state of " + std::to_string(state.rows()));
+  // One call writes its keys only where no later query of the old state looks, and
+  // replaces every other tensor: a shallow copy is a snapshot. Several calls are not.
+  const bool one_call = codes.size(2) <= kMaxFramesPerCall;
+  MimiDecoderState next = one_call ? state : deep_copy(state);
+  std::vector<at::Tensor> pieces;
+  for (int64_t t = 0; t < codes.size(2); t += kMaxFramesPerCall)
+    pieces.push_back(step(codes.narrow(2, t, std::min(kMaxFramesPerCall, codes.size(2) - t)), next));
   state = std::move(next);
+  return pieces.empty() ? at::zeros({codes.size(0), 1, 0}, upsample_.weight.options()) : at::cat(pieces, -1);
+}
+
+at::Tensor MimiCodec::decode_rows(const at::Tensor& codes, MimiDecoderState& state, const std::vector<int64_t>& rows) const {
+  check_codes(codes);
+  if (codes.size(2) > kMaxFramesPerCall || static_cast<int64_t>(rows.size()) != codes.size(0))
+    throw Error(ErrorCode::Internal, "Mimi: a batched step takes one code row per state row, at most " +
+                                         std::to_string(kMaxFramesPerCall) + " frames");
+  bool all = static_cast<int64_t>(rows.size()) == state.rows();
+  for (size_t i = 0; all && i < rows.size(); ++i) all = rows[i] == static_cast<int64_t>(i);
+  if (all) return decode_step(codes, state);
+  // Gather the rows, step them, put them back: on failure nothing of the state moved.
+  const auto index = at::tensor(rows, at::kLong).to(device_);
+  MimiDecoderState some = state;
+  for (auto* t : row_tensors(some))
+    if (t->defined()) *t = t->index_select(0, index);
+  const auto audio = step(codes, some);
+  auto mine = row_tensors(state), theirs = row_tensors(some);
+  for (size_t i = 0; i < mine.size(); ++i)
+    if (mine[i]->defined()) mine[i]->index_copy_(0, index, *theirs[i]);
   return audio;
+}
+
+void MimiCodec::reset_row(MimiDecoderState& state, int64_t row) const {
+  for (auto* t : row_tensors(state))
+    if (t->defined()) t->narrow(0, row, 1).zero_();
 }
 
 int64_t MimiCodec::parameter_count() const {

@@ -1,7 +1,9 @@
 #pragma once
-// Kyutai's Mimi codec: 24 kHz audio <-> frames of codes at 12.5 Hz. The decoder
-// streams: per-stream state turns each frame into its samples with no look-ahead.
+// Kyutai's Mimi codec: 24 kHz audio <-> frames of codes at 12.5 Hz, on the model's
+// device. The decoder streams: per-stream state turns each frame into its samples with
+// no look-ahead, and many streams decode in one batched call.
 #include <memory>
+#include <vector>
 
 #include <ATen/ATen.h>
 
@@ -14,31 +16,47 @@
 
 namespace csm {
 
-// Everything one decoding stream carries between frames. A value: reset by
-// replacing it with a fresh one, several side by side for several streams.
+// What decoding streams carry between frames, for a batch of rows (one row per stream,
+// each at its own position). A value: a default-constructed one is fresh and is made
+// on first use for as many rows as the first call brings.
 struct MimiDecoderState {
   at::Tensor upsample_partial;
   MimiTransformerState transformer;
   SeanetState seanet;
-  int64_t frames = 0;
+  bool defined() const { return transformer.defined(); }
+  int64_t rows() const { return transformer.rows(); }
 };
 
 class MimiCodec {
  public:
-  // Throws csm::Error naming the tensor when weights are missing or mis-shaped.
+  // Frames one streaming call takes at most (the transformer's ring is sized for them).
+  static constexpr int64_t kMaxFramesPerCall = 16;
+
+  // On `device`. Throws csm::Error naming the tensor when weights are missing or mis-shaped.
   MimiCodec(const MimiConfig& config, const MimiWeights& weights, at::Device device);
   static std::shared_ptr<const MimiCodec> load(const TensorStore& store, const MimiConfig& config, at::Device device);
 
   at::Tensor encode(const at::Tensor& waveform) const;  // [B, 1, L] fp32 -> codes [B, Q, ceil(L / spf)]
   at::Tensor decode(const at::Tensor& codes) const;     // [B, Q, T] -> [B, 1, T * spf], one call
-  // Streaming: the next frames of this stream -> their samples.
+  // Streaming: the next frames of each row -> their samples [B, 1, T * spf]. On failure
+  // (out of memory) the state is as it was.
   at::Tensor decode_step(const at::Tensor& codes, MimiDecoderState& state) const;
+  // The streaming state of `rows` fresh streams, and the batched step over some of them:
+  // codes [n, Q, T] (T <= kMaxFramesPerCall) for the rows `rows` (int64 [n], distinct) of
+  // `state`; the other rows are untouched, and all of them on failure.
+  MimiDecoderState decoder_state(int64_t rows) const;
+  at::Tensor decode_rows(const at::Tensor& codes, MimiDecoderState& state, const std::vector<int64_t>& rows) const;
+  void reset_row(MimiDecoderState& state, int64_t row) const;  // the row starts a fresh stream
 
   const MimiConfig& config() const { return config_; }
+  at::Device device() const { return device_; }
   int64_t parameter_count() const;
 
  private:
+  MimiCodec(const MimiConfig& config, const MimiWeights& placed);
   void check_codes(const at::Tensor& codes) const;
+  // One call of at most kMaxFramesPerCall frames on a state of exactly codes' rows.
+  at::Tensor step(const at::Tensor& codes, MimiDecoderState& state) const;
   MimiConfig config_;
   at::Device device_;
   Seanet encoder_, decoder_;

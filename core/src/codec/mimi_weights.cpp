@@ -168,8 +168,14 @@ at::Tensor MimiWeights::random_tensor(const std::string& name, const std::vector
   return at::normal(0.0, (waveform_out ? 0.1 : 1.0) / std::sqrt(double(fan_in)), shape, gen, options);
 }
 
+MimiWeights MimiWeights::on(at::Device device) const {
+  MimiWeights placed(*this);
+  placed.device_ = device;
+  return placed;
+}
+
 at::Tensor MimiWeights::get(const std::string& name, const std::vector<int64_t>& shape, int heads) const {
-  if (random_) return random_tensor(name, shape);
+  if (random_) return random_tensor(name, shape).to(device_);
   at::Tensor t = raw(name, heads);
   if (!t.defined())
     throw Error(ErrorCode::BadModelFile, store_.describe() + " lacks Mimi tensor \"" + name + "\" " +
@@ -179,7 +185,7 @@ at::Tensor MimiWeights::get(const std::string& name, const std::vector<int64_t>&
     throw Error(ErrorCode::BadModelFile, store_.describe() + ": Mimi tensor \"" + name + "\" has shape " +
                                              shape_text(t.sizes()) + ", expected " + shape_text(shape),
                 "the codec checkpoint does not match its config");
-  return t.contiguous();
+  return t.to(device_).contiguous();
 }
 
 }  // namespace csm

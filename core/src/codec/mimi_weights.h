@@ -19,9 +19,12 @@ class MimiWeights {
   static MimiWeights random(uint64_t seed);
   static bool present(const TensorStore& store);
 
-  // The tensor of HF name `name` (e.g. "decoder.layers.0.conv.weight") as fp32,
-  // checked against `shape`. q/k rows come in rotate-half order for `heads`.
+  // The tensor of HF name `name` (e.g. "decoder.layers.0.conv.weight") as fp32 on
+  // device(), checked against `shape`. q/k rows come in rotate-half order for `heads`.
   at::Tensor get(const std::string& name, const std::vector<int64_t>& shape, int heads = 0) const;
+  // The same weights, handed out on `device`.
+  MimiWeights on(at::Device device) const;
+  at::Device device() const { return device_; }
   const std::string& layout() const { return layout_; }  // "hf-csm", "hf" or "orig"
 
  private:
@@ -36,6 +39,7 @@ class MimiWeights {
   uint64_t seed_ = 0;
   std::string layout_;
   std::string prefix_;
+  at::Device device_ = at::kCPU;
 };
 
 }  // namespace csm

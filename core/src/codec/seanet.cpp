@@ -120,6 +120,24 @@ at::Tensor Seanet::step(const at::Tensor& input, SeanetState& state) const {
   return x;
 }
 
+SeanetState Seanet::make_state(int64_t rows) const {
+  SeanetState state;
+  state.slots.resize(layers_.size() * 2);
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const auto& l = layers_[i];
+    switch (l.kind) {
+      case SeanetLayer::Kind::Elu: break;
+      case SeanetLayer::Kind::Conv: state.slots[2 * i] = l.conv.make_state(rows); break;
+      case SeanetLayer::Kind::ConvTranspose: state.slots[2 * i] = l.convtr.make_state(rows); break;
+      case SeanetLayer::Kind::Residual:
+        state.slots[2 * i] = l.conv.make_state(rows);
+        state.slots[2 * i + 1] = l.conv2.make_state(rows);
+        break;
+    }
+  }
+  return state;
+}
+
 int64_t Seanet::parameter_count() const {
   int64_t n = 0;
   for (const auto& l : layers_) {

@@ -31,6 +31,7 @@ class Seanet {
 
   at::Tensor forward(const at::Tensor& x) const;                  // whole signal
   at::Tensor step(const at::Tensor& x, SeanetState& state) const;  // streaming
+  SeanetState make_state(int64_t rows) const;                      // fresh, for `rows` streams
   int64_t parameter_count() const;
 
  private:
