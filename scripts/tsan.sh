@@ -15,5 +15,5 @@ export OMP_NUM_THREADS=1
 build-tsan/bin/test_concurrency
 build-tsan/bin/test_session --gtest_filter='*Cancel*:*Batched*:*Chunking*'
 build-tsan/bin/test_scheduler  # the model thread, readers, cancels and drains on other threads
-build-tsan/bin/test_one_path --gtest_filter='OnePath.TheSchedulersLoop*:OnePath.OneScheduler*:OnePath.GraphsOff*'
+build-tsan/bin/test_one_path --gtest_filter='OnePath.TheSchedulersLoop*:OnePath.OneScheduler*:OnePath.GraphsOff*:OnePath.DecodingOnItsOwnThread*'
 echo "4 passed, 0 failed"

@@ -9,6 +9,7 @@
 #include "csm/engine.h"
 #include "csm/error.h"
 #include "csm/scheduler.h"
+#include "support/tensor_checks.h"
 
 namespace {
 
@@ -42,6 +43,7 @@ csm::StreamingConfig config(uint64_t seed, int max_ms = 800) {
 
 struct Collected {
   std::vector<float> samples;
+  std::vector<std::vector<int32_t>> codes;
   int64_t frames = 0;
   int chunks = 0;
   bool saw_last = false;
@@ -64,6 +66,7 @@ Collected drain_stream(csm::Stream& stream, std::chrono::seconds limit = 120s, i
     EXPECT_FALSE(c.saw_last) << "a chunk after the last one";
     EXPECT_EQ(chunk.first_frame, c.frames);
     c.samples.insert(c.samples.end(), chunk.samples.begin(), chunk.samples.end());
+    c.codes.insert(c.codes.end(), chunk.codes.begin(), chunk.codes.end());
     c.frames += static_cast<int64_t>(chunk.codes.size());
     ++c.chunks;
     c.saw_last = chunk.last;
@@ -104,14 +107,14 @@ TEST(Scheduler, StreamGivesItsChunksInOrderThenEnds) {
 
 TEST(Scheduler, SameAudioAloneOrAmongOthers) {
   const std::vector<std::string> texts = {"The first one.", "A second, different text.", "Third.", "And the fourth."};
-  std::vector<std::vector<float>> alone;
+  std::vector<Collected> alone;
   {
     const auto engine = engine_with(1, 8);
     csm::Scheduler* scheduler = &engine->scheduler();
     for (size_t i = 0; i < texts.size(); ++i) {
       auto s = scheduler->submit({texts[i], 0, {}}, config(100 + i, 640));
-      alone.push_back(drain_stream(*s).samples);
-      ASSERT_FALSE(alone.back().empty());
+      alone.push_back(drain_stream(*s));
+      ASSERT_FALSE(alone.back().samples.empty());
     }
   }
   const auto engine = engine_with(3, 8);
@@ -122,12 +125,14 @@ TEST(Scheduler, SameAudioAloneOrAmongOthers) {
   std::vector<std::future<Collected>> readers;
   for (auto& s : streams) readers.push_back(std::async(std::launch::async, [s] { return drain_stream(*s); }));
   for (size_t i = 0; i < texts.size(); ++i) {
-    const auto together = readers[i].get().samples;
-    ASSERT_EQ(together.size(), alone[i].size()) << "stream " << i;
-    EXPECT_TRUE(together == alone[i]) << "stream " << i << " differs from its solo run";
+    const auto together = readers[i].get();
+    // The same draws exactly; the same audio up to the order a batched Mimi call sums in.
+    EXPECT_EQ(together.codes, alone[i].codes) << "stream " << i << " drew other codes than its solo run";
+    ASSERT_EQ(together.samples.size(), alone[i].samples.size()) << "stream " << i;
+    EXPECT_LT(csm::test::max_difference(together.samples, alone[i].samples), 1e-5) << "stream " << i;
   }
-  // Different seeds really give different audio (the comparison above means something).
-  EXPECT_FALSE(alone[0].size() == alone[2].size() && alone[0] == alone[2]);
+  // Different seeds really give different codes (the comparison above means something).
+  EXPECT_NE(alone[0].codes, alone[2].codes);
 }
 
 TEST(Scheduler, CancelStopsARunningStream) {

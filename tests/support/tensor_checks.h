@@ -1,6 +1,10 @@
 #pragma once
 // Tolerance checks for comparing against the reference tensors.
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -27,6 +31,14 @@ inline ::testing::AssertionResult same_values(const at::Tensor& actual, const at
     return ::testing::AssertionFailure() << "shape " << actual.sizes() << " vs expected " << expected.sizes();
   if (at::equal(actual.to(at::kLong), expected.to(at::kLong))) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "differs:\n" << actual << "\nexpected:\n" << expected;
+}
+
+// The largest |a[i] - b[i]| of two equally long sample runs (infinity when the lengths differ).
+inline double max_difference(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size()) return std::numeric_limits<double>::infinity();
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(double(a[i]) - double(b[i])));
+  return worst;
 }
 
 }  // namespace csm::test

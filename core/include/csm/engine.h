@@ -41,6 +41,9 @@ struct EngineOptions {
   std::string smaller_run_hint = "try fewer streams at once, shorter text, or a smaller dtype";
   // Frame t+1 queued before the host reads frame t: -1 where it pays (CUDA), 0 off, 1 on.
   int frame_lookahead = -1;
+  // Mimi decodes on a thread of its own, beside the model thread: -1 where it pays
+  // (CUDA; on the CPU a second thread's OpenMP team slows the model's), 0 off, 1 on.
+  int decode_thread = -1;
   // Fused attention LibTorch may use (process-wide): "auto" (any but cuDNN's), "cudnn",
   // "flash", "efficient" or "math". Empty: $CSM_SDPA, else "auto".
   std::string attention;

@@ -1,6 +1,7 @@
 #pragma once
 // The engine's one scheduler: a model thread that owns the frame driver and its
-// slots, and loops admit -> sampling changes -> frame -> scatter -> decode.
+// slots, and loops admit -> sampling changes -> frame -> scatter, handing each frame's
+// codes to the audio decoder (batched Mimi; its own thread on CUDA).
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "csm/scheduler.h"
+#include "generate/audio_decoder.h"
 #include "generate/engine_parts.h"
 #include "generate/frame_driver.h"
 #include "generate/stream_channel.h"
@@ -23,6 +25,7 @@ struct SchedulerSettings {
   int max_queue = 64;
   std::string smaller_run_hint;
   bool lookahead = false;
+  bool decode_thread = false;  // Mimi on its own thread (AudioDecoder)
   // Tests: sees the driver's frame events (see FrameDriverOptions::observer).
   std::function<void(const char*, int64_t)> frame_observer;
 };
@@ -49,14 +52,12 @@ class BatchingScheduler final : public Scheduler {
   std::vector<std::shared_ptr<StreamChannel>> wait_for_work(bool* stopping);
   void resize_if_idle();
   FrameDriver& driver();
+  AudioDecoder& audio();
   void admit(const std::shared_ptr<StreamChannel>& channel);
   void start_piece(int64_t index);
   void let_cancelled_go();
   void generate_frame();
-  void advance(int64_t index, std::vector<int32_t> frame, double frame_ms);
-  void emit(int64_t index, bool last);
-  void finish(int64_t index, StopReason stop);
-  void fail_stream(int64_t index, std::exception_ptr error);
+  void advance(int64_t index, std::vector<int32_t> frame, double frame_ms, double frames_per_s);
   void fail_all(std::exception_ptr error);
   void end_stream(int64_t index, StopReason stop, std::exception_ptr error);
   void release(int64_t index);
@@ -71,6 +72,8 @@ class BatchingScheduler final : public Scheduler {
   const SchedulerSettings settings_;
   // Model thread only:
   std::unique_ptr<FrameDriver> driver_;
+  std::unique_ptr<AudioDecoder> audio_;
+  AudioWork work_;  // this turn's events for the audio decoder
   std::vector<std::unique_ptr<StreamState>> slots_;  // null: free
   std::exception_ptr startup_failure_;
   // Shared, under mutex_:

@@ -23,9 +23,11 @@ namespace csm {
 namespace fs = std::filesystem;
 namespace {
 
-std::shared_ptr<const MimiCodec> load_mimi(const std::string& model_dir, const std::string& codec_path) {
+// Mimi runs where the model does (fp32 on either): its streams decode batched there.
+std::shared_ptr<const MimiCodec> load_mimi(const std::string& model_dir, const std::string& codec_path,
+                                           at::Device device) {
   const CodecSource source = locate_codec(model_dir, codec_path);
-  return MimiCodec::load(source.store, source.config, at::kCPU);
+  return MimiCodec::load(source.store, source.config, device);
 }
 
 std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
@@ -51,7 +53,7 @@ std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
   EngineInfo& info = parts->info;
   if (model.empty() || model == "demo") {
     parts->model = CsmModel::random(demo_csm_config(), kDemoSeed, dtype, device);
-    parts->mimi = std::make_shared<MimiCodec>(demo_mimi_config(), MimiWeights::random(kDemoSeed), at::kCPU);
+    parts->mimi = std::make_shared<MimiCodec>(demo_mimi_config(), MimiWeights::random(kDemoSeed), device);
     parts->tokenizer = make_byte_tokenizer();
     info.model = "demo";
     info.demo = true;
@@ -61,7 +63,7 @@ std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
     if (model != "random:csm-1b")
       throw Error(ErrorCode::InvalidArgument, "unknown random model \"" + model + "\"", "use random:csm-1b");
     parts->model = CsmModel::random(csm_1b_config(), 0, dtype, device);
-    parts->mimi = std::make_shared<MimiCodec>(MimiConfig{}, MimiWeights::random(0), at::kCPU);
+    parts->mimi = std::make_shared<MimiCodec>(MimiConfig{}, MimiWeights::random(0), device);
     parts->tokenizer = options.tokenizer.empty() ? make_byte_tokenizer() : load_tokenizer(options.tokenizer);
     info.model = model;
     info.demo = true;
@@ -74,7 +76,7 @@ std::shared_ptr<EngineParts> load_parts(const EngineOptions& options) {
                   "pass --tokenizer FILE (Llama-3's tokenizer.json)");
     parts->model = CsmModel::load(TensorStore::open(loc.directory), load_csm_config(loc.directory + "/config.json"),
                                   dtype, device);
-    parts->mimi = load_mimi(loc.directory, codec);
+    parts->mimi = load_mimi(loc.directory, codec, device);
     parts->tokenizer = load_tokenizer(loc.tokenizer);
     info.model = info_model_name.empty() ? model : info_model_name;
     info.path = loc.directory;
@@ -110,6 +112,7 @@ SchedulerSettings scheduler_settings(const EngineOptions& options, const EngineP
   s.max_queue = options.max_queue;
   s.smaller_run_hint = options.smaller_run_hint;
   s.lookahead = options.frame_lookahead < 0 ? cuda : options.frame_lookahead > 0;
+  s.decode_thread = options.decode_thread < 0 ? cuda : options.decode_thread > 0;
   return s;
 }
 

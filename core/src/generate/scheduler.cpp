@@ -1,9 +1,10 @@
 // Continuous batching: one model thread owns a frame driver with max_streams slots.
 // Between two frames it admits queued requests into free slots (prefill), lets
 // cancelled streams go and applies sampling changes; each frame then advances every
-// live stream at once, and each stream's frames are decoded by its own Mimi state
-// into chunks. A stream's audio for a seed is the same alone or among others: its
-// draws depend on its own seed and frame counter only.
+// live stream at once, and the audio decoder turns each slot's frames into its
+// stream's chunks (every slot's Mimi state in one batched call). A stream's audio for
+// a seed is the same alone or among others: its draws depend on its own seed and frame
+// counter only.
 #include "generate/batching_scheduler.h"
 
 #include <algorithm>
@@ -155,8 +156,16 @@ void BatchingScheduler::run() {
     let_cancelled_go();
     if (live() > 0) generate_frame();
     else if (driver_) driver_->drop_in_flight();
+    if (!work_.empty()) audio().submit(std::move(work_));
+    work_.clear();
+    bool idle = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      active_ = live();
+      idle = active_ == 0 && queue_.empty();
+    }
+    if (idle && audio_) audio_->wait_idle();  // idle means every stream's last chunk is out
     std::lock_guard<std::mutex> lock(mutex_);
-    active_ = live();
     if (active_ == 0 && queue_.empty()) idle_cv_.notify_all();
     if (stopping && active_ == 0 && queue_.empty()) return;
   }
@@ -198,6 +207,8 @@ void BatchingScheduler::resize_if_idle() {
     wanted = max_streams_;
   }
   if (live() > 0 || static_cast<int>(slots_.size()) == wanted) return;
+  if (audio_) audio_->wait_idle();
+  audio_.reset();
   driver_.reset();  // its caches go before the new size's are made
   slots_.clear();
   slots_.resize(static_cast<size_t>(wanted));
@@ -213,6 +224,13 @@ FrameDriver& BatchingScheduler::driver() {
     driver_ = std::make_unique<FrameDriver>(parts_->model, o);
   }
   return *driver_;
+}
+
+AudioDecoder& BatchingScheduler::audio() {
+  if (!audio_)
+    audio_ = std::make_unique<AudioDecoder>(parts_, static_cast<int64_t>(slots_.size()), settings_.decode_thread,
+                                            settings_.smaller_run_hint);
+  return *audio_;
 }
 
 void BatchingScheduler::admit(const std::shared_ptr<StreamChannel>& channel) {
@@ -242,7 +260,13 @@ void BatchingScheduler::admit(const std::shared_ptr<StreamChannel>& channel) {
     else not_admitted();
     count(StopReason::Failed);
     channel->end(StopReason::Failed, error);
+    return;
   }
+  AudioEvent begin;
+  begin.kind = AudioEvent::Kind::Begin;
+  begin.slot = index;
+  begin.channel = channel;
+  work_.push_back(std::move(begin));
 }
 
 // Prefills the slot with its stream's current piece, and has the graphs it will
@@ -254,9 +278,19 @@ void BatchingScheduler::start_piece(int64_t index) {
   driver().prepare_graphs(driver().step().position(index) + piece.frame_limit);
 }
 
+// Streams cancelled by their reader end here; a stream the audio decoder ended (its
+// decode failed) only gives its slot back.
 void BatchingScheduler::let_cancelled_go() {
-  for (size_t i = 0; i < slots_.size(); ++i)
-    if (slots_[i] && slots_[i]->channel().cancelled()) finish(static_cast<int64_t>(i), StopReason::Cancelled);
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (!slots_[i]) continue;
+    const auto index = static_cast<int64_t>(i);
+    if (slots_[i]->channel().finished()) {
+      release(index);
+      count(StopReason::Failed);
+    } else if (slots_[i]->channel().cancelled()) {
+      end_stream(index, StopReason::Cancelled, nullptr);
+    }
+  }
 }
 
 void BatchingScheduler::generate_frame() {
@@ -297,71 +331,59 @@ void BatchingScheduler::generate_frame() {
     while (!rate_.empty() && Clock::now() - rate_.front().first > std::chrono::seconds(5)) rate_.pop_front();
   }
   const int cb = static_cast<int>(frame->codes.size(1));
+  const double frames_per_s = rate();
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (!slots_[i] || !frame->fresh[i]) continue;
     const int32_t* row = frame->codes.data_ptr<int32_t>() + i * cb;
-    advance(static_cast<int64_t>(i), std::vector<int32_t>(row, row + cb), frame_ms);
+    advance(static_cast<int64_t>(i), std::vector<int32_t>(row, row + cb), frame_ms, frames_per_s);
   }
 }
 
-// One new frame of the slot's stream: keep it, chunk it, or end the piece.
-void BatchingScheduler::advance(int64_t index, std::vector<int32_t> frame, double frame_ms) {
+// One new frame of the slot's stream: to the audio decoder, and the stream goes on,
+// moves to its next piece or ends.
+void BatchingScheduler::advance(int64_t index, std::vector<int32_t> frame, double frame_ms, double frames_per_s) {
   StreamState& state = *slots_[static_cast<size_t>(index)];
-  try {
-    const auto out = state.take(std::move(frame), frame_ms);
-    if (out.finished) {
-      finish(index, out.stop);
-      return;
-    }
-    if (out.chunk_due) emit(index, false);
-    if (out.piece_done) {
-      state.start_next_piece();
-      start_piece(index);
-    }
-  } catch (...) {
-    fail_stream(index, failure(std::current_exception(), "decoding"));
+  const auto out = state.take(frame);
+  if (out.speech) {
+    AudioEvent e;
+    e.slot = index;
+    e.codes = std::move(frame);
+    e.frame_ms = frame_ms;
+    e.sampling = state.sampling();
+    e.frames_per_s = frames_per_s;
+    work_.push_back(std::move(e));
   }
-}
-
-void BatchingScheduler::emit(int64_t index, bool last) {
-  StreamState& state = *slots_[static_cast<size_t>(index)];
-  state.emit(*parts_, last, rate());
-}
-
-// The stream's last chunk (what was pending, decoded), then the slot is free.
-void BatchingScheduler::finish(int64_t index, StopReason stop) {
-  try {
-    emit(index, true);
-  } catch (...) {
-    fail_stream(index, failure(std::current_exception(), "decoding"));
+  if (out.finished) {
+    end_stream(index, out.stop, nullptr);
     return;
   }
-  end_stream(index, stop, nullptr);
-}
-
-// Nothing made is lost: the frames still pending are decoded into the last chunk
-// (if even that fails, the last chunk is empty), then the error.
-void BatchingScheduler::fail_stream(int64_t index, std::exception_ptr error) {
+  if (!out.piece_done) return;
   try {
-    emit(index, true);
+    state.start_next_piece();
+    start_piece(index);
   } catch (...) {
+    end_stream(index, StopReason::Failed, failure(std::current_exception(), "starting the next piece"));
   }
-  end_stream(index, StopReason::Failed, error);
 }
 
-// The slot is free and the stream counted before its reader can see it end.
+// The slot is free and the stream counted before its reader can see it end: the
+// audio decoder hands out its last chunk and ends it after this.
 void BatchingScheduler::end_stream(int64_t index, StopReason stop, std::exception_ptr error) {
-  const auto channel = slots_[static_cast<size_t>(index)]->channel_ptr();
   release(index);
-  count(stop);
-  channel->end(stop, error);
+  count(error ? StopReason::Failed : stop);
+  AudioEvent e;
+  e.kind = AudioEvent::Kind::End;
+  e.slot = index;
+  e.stop = stop;
+  e.error = error;
+  work_.push_back(std::move(e));
 }
 
 // A failure of the shared frame ends every live stream; each keeps what it made.
 void BatchingScheduler::fail_all(std::exception_ptr error) {
   driver_.reset();  // its caches go first, to make room for decoding
   for (size_t i = 0; i < slots_.size(); ++i)
-    if (slots_[i]) fail_stream(static_cast<int64_t>(i), error);
+    if (slots_[i]) end_stream(static_cast<int64_t>(i), StopReason::Failed, error);
 }
 
 void BatchingScheduler::release(int64_t index) {
@@ -380,22 +402,7 @@ void BatchingScheduler::count(StopReason stop) {
 
 // Any failure as a csm::Error, LibTorch's (out of memory above all) made readable.
 std::exception_ptr BatchingScheduler::failure(std::exception_ptr e, const char* doing) const {
-  const std::string& hint = settings_.smaller_run_hint;
-  try {
-    std::rethrow_exception(e);
-  } catch (const Error& x) {
-    if (x.code() == ErrorCode::OutOfMemory && x.hint().empty())
-      return std::make_exception_ptr(Error(x.code(), x.what(), hint));
-    return e;
-  } catch (const c10::Error& x) {
-    return std::make_exception_ptr(from_torch_failure(x, doing, hint));
-  } catch (const std::bad_alloc&) {
-    return std::make_exception_ptr(Error(ErrorCode::OutOfMemory, std::string("out of memory while ") + doing, hint));
-  } catch (const std::exception& x) {
-    return std::make_exception_ptr(Error(ErrorCode::Internal, x.what()));
-  } catch (...) {
-    return std::make_exception_ptr(Error(ErrorCode::Internal, std::string("unknown failure while ") + doing));
-  }
+  return as_error(e, doing, settings_.smaller_run_hint);
 }
 
 }  // namespace csm

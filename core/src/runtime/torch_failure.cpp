@@ -39,4 +39,22 @@ Error from_torch_failure(const c10::Error& error, const std::string& doing, cons
   return Error(ErrorCode::Internal, "LibTorch failed while " + doing + ": " + what);
 }
 
+std::exception_ptr as_error(std::exception_ptr e, const std::string& doing, const std::string& hint) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const Error& x) {
+    if (x.code() == ErrorCode::OutOfMemory && x.hint().empty())
+      return std::make_exception_ptr(Error(x.code(), x.what(), hint));
+    return e;
+  } catch (const c10::Error& x) {
+    return std::make_exception_ptr(from_torch_failure(x, doing, hint));
+  } catch (const std::bad_alloc&) {
+    return std::make_exception_ptr(Error(ErrorCode::OutOfMemory, "out of memory while " + doing, hint));
+  } catch (const std::exception& x) {
+    return std::make_exception_ptr(Error(ErrorCode::Internal, x.what()));
+  } catch (...) {
+    return std::make_exception_ptr(Error(ErrorCode::Internal, "unknown failure while " + doing));
+  }
+}
+
 }  // namespace csm

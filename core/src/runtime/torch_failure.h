@@ -2,6 +2,7 @@
 // LibTorch reports every failure as c10::Error; users get a csm::Error, with an
 // allocation failure (CPU or GPU) told apart, because that one they can fix by
 // asking for less.
+#include <exception>
 #include <string>
 
 #include <c10/util/Exception.h>
@@ -16,6 +17,10 @@ bool is_out_of_memory(const c10::Error& error);
 // An out-of-memory failure also hands cached device memory back, so that a smaller
 // run right after it can get the memory the failed one held.
 Error from_torch_failure(const c10::Error& error, const std::string& doing, const std::string& oom_hint);
+
+// Any failure as a csm::Error (LibTorch's made readable, running out of memory with
+// `oom_hint` when it has none), for handing to another thread.
+std::exception_ptr as_error(std::exception_ptr failure, const std::string& doing, const std::string& oom_hint);
 
 // Runs `work`, turning a LibTorch failure into the csm::Error above.
 template <class Work>
