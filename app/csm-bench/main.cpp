@@ -51,6 +51,7 @@ int bench_main(int argc, char** argv) {
                         "1,8"},
                        {"no-cuda-graphs", "", "--model: time the frame step eagerly on CUDA"},
                        {"mimi", "SPEC", "time Mimi decoding: a model folder, a Mimi file/folder, or random:mimi"},
+                       {"codebooks", "LIST", "--model: also time the frame generating these many codebooks (e.g. 8,16,24,32)"},
                        {"mimi-streams", "LIST", "Mimi: streams decoded together, one batched call a frame", "1,8,32"},
                        {"benchmark", "", "sweep streaming settings on --model (default: HF cache, else demo)"},
                        {"chunk-sizes", "LIST", "--benchmark chunk sizes in ms", "80,160,320"},
@@ -126,6 +127,8 @@ int bench_main(int argc, char** argv) {
     options.warmup_frames = static_cast<int>(*args.integer("warmup"));
     options.census_batches = args.get("census-batches").empty() ? std::vector<int>{} : csm::bench::parse_int_list(args.get("census-batches"), "census-batches");
     options.cuda_graphs = !args.has("no-cuda-graphs");
+    if (!args.get("codebooks").empty())
+      options.codebooks = csm::bench::parse_int_list(args.get("codebooks"), "codebooks");
     auto report = csm::bench::model_report(options);
     try {  // the codec beside the model, when there is one
       report.update(csm::bench::codec_report(options.model, "", std::max(options.frames, 2) * 4, options.device,

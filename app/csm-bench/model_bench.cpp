@@ -80,6 +80,21 @@ void add_census(const Model& model, const ModelBenchOptions& o, double bandwidth
   (void)bandwidth;
 }
 
+// The frame at each codebook depth, batch 1: the depth decoder's cost scales with it.
+void add_depth_sweep(const Model& model, const ModelBenchOptions& o, nlohmann::json& report) {
+  if (o.codebooks.empty()) return;
+  nlohmann::json rows = nlohmann::json::array();
+  for (int depth : o.codebooks) {
+    std::fprintf(stderr, "csm-bench: timing the frame at %d codebooks ...\n", depth);
+    const FrameCensus c = model.census(synthetic_prompt(), 1, o.frames, o.cuda_graphs, depth);
+    rows.push_back({{"codebooks", depth},
+                    {"ms_per_frame", c.ms_per_frame},
+                    {"depth_decoder_ms_per_frame", c.decoder_ms_per_frame},
+                    {"kernels_per_frame", c.kernels_per_frame}});
+  }
+  report["codebook_sweep"] = rows;
+}
+
 }  // namespace
 
 nlohmann::json model_report(const ModelBenchOptions& o) {
@@ -140,6 +155,7 @@ nlohmann::json model_report(const ModelBenchOptions& o) {
           {"bandwidth_floor_ms_per_frame", floor_ms},
           {"times_the_floor", ms / floor_ms}};
   add_census(*model, o, bandwidth, report);
+  add_depth_sweep(*model, o, report);
   return report;
 }
 

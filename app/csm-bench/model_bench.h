@@ -16,6 +16,8 @@ struct ModelBenchOptions {
   // Batches whose frame step is watched (operators, host syncs, static shapes) and
   // timed for `frames` frames: the frame-level batch sweep. Empty: none.
   std::vector<int> census_batches{1, 8};
+  // Codebook depths timed at batch 1 (ms per frame, depth decoder ms). Empty: none.
+  std::vector<int> codebooks;
   bool cuda_graphs = true;
 };
 

@@ -15,8 +15,7 @@ SamplingParams LiveStreams::Entry::change(const SamplingChange& change) {
   const auto stream = stream_.lock();
   if (!stream) return {};
   SamplingParams now = stream->sampling();  // the seed stays the request's
-  if (change.temperature) now.temperature = *change.temperature;
-  if (change.top_k) now.top_k = *change.top_k;
+  change.apply(now);
   stream->set_sampling(now);
   return now;
 }

@@ -95,7 +95,7 @@ std::string Metrics::render(const SchedulerStats& s, bool ready, int connections
   counter("csm_audio_seconds_total", "Seconds of audio streamed since start.", audio_seconds_);
   counter("csm_client_disconnects_total", "Clients that went away mid-stream.", static_cast<double>(disconnects_));
   o += "# HELP csm_streams_total Streams ended, by stop reason.\n# TYPE csm_streams_total counter\n";
-  for (const char* stop : {"end_of_speech", "max_length", "cancelled", "failed"}) {
+  for (const char* stop : {"end_of_speech", "max_length", "length_guard", "cancelled", "failed"}) {
     auto it = streams_.find(stop);
     o += std::string("csm_streams_total{stop=\"") + stop + "\"} " + std::to_string(it == streams_.end() ? 0 : it->second) + "\n";
   }

@@ -285,8 +285,9 @@ Reply Routes::stream_control(const HttpRequest& req, const Target& t) {
   if (t.route == Route::StreamSampling) {
     const SamplingChange change = parse_sampling_change(req.body());
     const auto entry = live_.find(t.name);
-    const SamplingParams applied = entry->change(change);
-    return json_reply({{"id", entry->id()}, {"temperature", std::round(double(applied.temperature) * 1e6) / 1e6}, {"top_k", applied.top_k}});
+    auto reply = sampling_json(entry->change(change));
+    reply["id"] = entry->id();
+    return json_reply(reply);
   }
   const auto entry = live_.find(t.name);
   entry->cancel();  // the speech response then ends at once, stop "cancelled"

@@ -36,6 +36,8 @@ json server_info(const ServerOptions& options, const ServerState& state) {
   const json server = {{"ready", state.ready},
                        {"draining", state.draining},
                        {"live_sampling", true},
+                       // Issue #23's knobs: depth-decoder sampling, top-p, codebook depth, length guard.
+                       {"research_knobs", true},
                        {"stream_ids", true},
                        {"context_voices", true},
                        {"max_context_voices", kMaxContextVoices},
@@ -58,6 +60,8 @@ json server_info(const ServerOptions& options, const ServerState& state) {
                      {"sample_rate", i.sample_rate},
                      {"samples_per_frame", i.samples_per_frame},
                      {"max_positions", i.max_positions},
+                     {"num_codebooks", i.num_codebooks},
+                     {"sdpa_backend", i.attention},
                      {"max_streams", max_streams}};
   } else {
     out["engine"] = nullptr;

@@ -98,11 +98,18 @@ json parse_object(std::string_view body_text) {
 }
 
 // The same ranges for a speech request and a live change of a running stream.
-std::optional<float> temperature_field(const json& body) {
-  auto t = number_field(body, "temperature");
+std::optional<float> temperature_field(const json& body, const char* name) {
+  auto t = number_field(body, name);
   if (!t) return std::nullopt;
-  if (*t < 0 || *t > 2) throw bad_request("'temperature' must be in [0, 2] (0 = greedy)", "temperature");
+  if (*t < 0 || *t > 2) throw bad_request(std::string("'") + name + "' must be in [0, 2] (0 = greedy)", name);
   return static_cast<float>(*t);
+}
+
+std::optional<float> top_p_field(const json& body, const char* name) {
+  auto p = number_field(body, name);
+  if (!p) return std::nullopt;
+  if (!(*p > 0 && *p <= 1)) throw bad_request(std::string("'") + name + "' must be in (0, 1] (1 = no cut-off)", name);
+  return static_cast<float>(*p);
 }
 
 // Chunk lengths: whole Mimi frames of 80 ms, at most a minute.
@@ -113,9 +120,15 @@ std::optional<int> chunk_field(const json& body, const char* name) {
   return static_cast<int>(*ms);
 }
 
-std::optional<int> top_k_field(const json& body) {
-  auto k = integer_field(body, "top_k", 0, 65536);
+std::optional<int> top_k_field(const json& body, const char* name) {
+  auto k = integer_field(body, name, 0, 65536);
   return k ? std::optional<int>(static_cast<int>(*k)) : std::nullopt;
+}
+
+SamplingChange sampling_fields(const json& body) {
+  return {temperature_field(body, "temperature"), top_p_field(body, "top_p"),
+          temperature_field(body, "depth_temperature"), top_p_field(body, "depth_top_p"),
+          top_k_field(body, "top_k"), top_k_field(body, "depth_top_k")};
 }
 
 std::vector<std::string> context_field(const json& body) {
@@ -217,9 +230,17 @@ SpeechRequest parse_speech_request(std::string_view body_text, const SpeechLimit
   // 'instructions' (OpenAI's style prompt) has no meaning for CSM: accepted as a string, ignored.
   string_field(body, "instructions", false);
 
-  r.temperature = temperature_field(body);
-  r.top_k = top_k_field(body);
+  r.sampling = sampling_fields(body);
   if (auto s = integer_field(body, "seed", 0, std::numeric_limits<int64_t>::max())) r.seed = static_cast<uint64_t>(*s);
+  if (auto n = integer_field(body, "codebooks", 1, 64)) r.codebooks = static_cast<int>(*n);
+  const std::string fill = string_field(body, "codebook_fill", false);
+  if (fill == "mask") r.codebook_fill = CodebookFill::Mask;
+  else if (fill == "pad") r.codebook_fill = CodebookFill::Pad;
+  else if (!fill.empty()) throw bad_request("'codebook_fill' must be 'mask' or 'pad'", "codebook_fill", "unsupported_value");
+  if (auto g = number_field(body, "length_guard")) {
+    if (!(*g >= 0 && *g <= 100)) throw bad_request("'length_guard' must be in [0, 100] (0 = off)", "length_guard");
+    r.length_guard = *g;
+  }
   r.max_audio_ms = limits.max_audio_ms;
   if (auto ms = integer_field(body, "max_audio_ms", 80, limits.max_audio_ms)) {
     r.max_audio_ms = static_cast<int>(*ms);
@@ -231,11 +252,21 @@ SpeechRequest parse_speech_request(std::string_view body_text, const SpeechLimit
   return r;
 }
 
+void SamplingChange::apply(SamplingParams& s) const {
+  if (temperature) s.temperature = *temperature;
+  if (top_k) s.top_k = *top_k;
+  if (top_p) s.top_p = *top_p;
+  if (depth_temperature) s.depth_temperature = *depth_temperature;
+  if (depth_top_k) s.depth_top_k = *depth_top_k;
+  if (depth_top_p) s.depth_top_p = *depth_top_p;
+}
+
 SamplingChange parse_sampling_change(std::string_view body_text) {
-  const json body = parse_object(body_text);
-  SamplingChange c{temperature_field(body), top_k_field(body)};
-  if (!c.temperature && !c.top_k)
-    throw bad_request("give 'temperature' (0-2) and/or 'top_k' (0-65536) to change", "", "missing_field");
+  const SamplingChange c = sampling_fields(parse_object(body_text));
+  if (c.empty())
+    throw bad_request("give one or more of 'temperature', 'top_k', 'top_p', 'depth_temperature', 'depth_top_k', "
+                      "'depth_top_p' to change",
+                      "", "missing_field");
   return c;
 }
 
@@ -243,10 +274,12 @@ StreamingConfig SpeechRequest::streaming_config(int default_chunk_ms, int defaul
   StreamingConfig config;
   config.chunk_size_ms = chunk_size_ms.value_or(default_chunk_ms);
   config.first_chunk_ms = first_chunk_ms.value_or(std::min(default_first_chunk_ms, config.chunk_size_ms));
-  if (temperature) config.sampling.temperature = *temperature;
-  if (top_k) config.sampling.top_k = *top_k;
+  sampling.apply(config.sampling);
   if (seed) config.sampling.seed = *seed;
   config.max_audio_ms = max_audio_ms;
+  if (codebooks) config.codebooks = *codebooks;
+  if (codebook_fill) config.codebook_fill = *codebook_fill;
+  if (length_guard) config.length_guard = *length_guard;
   try {
     config.validate();
   } catch (const Error& e) {

@@ -18,6 +18,18 @@ enum class StreamFormat { Audio, Sse };
 const char* to_string(AudioFormat format);
 const char* content_type(AudioFormat format);
 
+// Sampling knobs a request (or a live change of a running stream) may set; unset ones
+// keep their value. Ranges: temperature 0-2 (0 = greedy), top_k 0-65536 (0 = none),
+// top_p (0, 1] (1 = none), and the same for the depth decoder's depth_* knobs.
+struct SamplingChange {
+  std::optional<float> temperature, top_p, depth_temperature, depth_top_p;
+  std::optional<int> top_k, depth_top_k;
+  bool empty() const {
+    return !temperature && !top_k && !top_p && !depth_temperature && !depth_top_k && !depth_top_p;
+  }
+  void apply(SamplingParams& s) const;
+};
+
 struct SpeechLimits {
   size_t max_input_chars = 4096;  // Unicode code points, as OpenAI counts
   int max_audio_ms = 90000;       // the server's cap per request (and the default)
@@ -30,9 +42,11 @@ struct SpeechRequest {
   AudioFormat format = AudioFormat::Mp3;  // OpenAI's default
   StreamFormat stream = StreamFormat::Audio;
   // CSM extras
-  std::optional<float> temperature;
-  std::optional<int> top_k;
+  SamplingChange sampling;
   std::optional<uint64_t> seed;
+  std::optional<int> codebooks;             // 1..the model's
+  std::optional<CodebookFill> codebook_fill;
+  std::optional<double> length_guard;       // 0 (off) .. 100
   int max_audio_ms = 0;  // filled with the server's cap when absent
   std::optional<int> chunk_size_ms;   // the server's --chunk-size-ms when absent
   std::optional<int> first_chunk_ms;  // the server's --first-chunk-ms when absent
@@ -51,10 +65,6 @@ constexpr int kMaxSpeaker = 99;
 
 // POST /v1/csm/streams/{id}/sampling: the knobs a running stream takes from its
 // next frame. At least one is set (else ApiError 400); ranges as in a speech request.
-struct SamplingChange {
-  std::optional<float> temperature;
-  std::optional<int> top_k;
-};
 SamplingChange parse_sampling_change(std::string_view body);
 
 // Models this server answers to: its own id and OpenAI's TTS names, all CSM here.

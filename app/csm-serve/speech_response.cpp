@@ -171,15 +171,24 @@ json SpeechResponse::chunk_info(const AudioChunk& c) {
                {"stream_id", s_.live->id()},
                // The knobs this chunk's frames were made with (core's own account).
                {"temperature", tidy(m.temperature)},
-               {"top_k", m.top_k}};
+               {"top_k", m.top_k},
+               {"top_p", tidy(m.top_p)},
+               {"depth_temperature", tidy(m.depth_temperature)},
+               {"depth_top_k", m.depth_top_k},
+               {"depth_top_p", tidy(m.depth_top_p)}};
   return info;
 }
 
 // The knobs in effect now (a live change shows from the chunk after it).
-void SpeechResponse::add_sampling(json& info) const {
-  const SamplingParams now = s_.stream->sampling();
-  info["temperature"] = tidy(now.temperature);
-  info["top_k"] = now.top_k;
+void SpeechResponse::add_sampling(json& info) const { info.update(sampling_json(s_.stream->sampling())); }
+
+json sampling_json(const SamplingParams& s) {
+  return {{"temperature", tidy(s.temperature)},
+          {"top_k", s.top_k},
+          {"top_p", tidy(s.top_p)},
+          {"depth_temperature", tidy(s.decoder_temperature())},
+          {"depth_top_k", s.decoder_top_k()},
+          {"depth_top_p", tidy(s.decoder_top_p())}};
 }
 
 }  // namespace csm::serve

@@ -20,6 +20,9 @@
 
 namespace csm::serve {
 
+// The sampling knobs as the API names them (depth_* resolved: what the depth decoder uses).
+nlohmann::json sampling_json(const SamplingParams& sampling);
+
 class SpeechResponse : public StreamedBody {
  public:
   using Clock = std::chrono::steady_clock;

@@ -36,6 +36,24 @@ StreamingConfig streaming_config(const Args& args) {
   c.frame_batch_size = static_cast<int>(*args.integer("frame-batch-size"));
   c.sampling.temperature = static_cast<float>(*args.number("temperature"));
   c.sampling.top_k = static_cast<int>(*args.integer("top-k"));
+  c.sampling.top_p = static_cast<float>(*args.number("top-p"));
+  if (args.has("depth-temperature")) c.sampling.depth_temperature = static_cast<float>(*args.number("depth-temperature"));
+  if (args.has("depth-top-k")) {
+    c.sampling.depth_top_k = static_cast<int>(*args.integer("depth-top-k"));
+    if (c.sampling.depth_top_k < 0) throw Error(ErrorCode::InvalidArgument, "--depth-top-k must be >= 0");
+  }
+  if (args.has("depth-top-p")) c.sampling.depth_top_p = static_cast<float>(*args.number("depth-top-p"));
+  if (args.has("depth-temperature") && c.sampling.depth_temperature < 0)
+    throw Error(ErrorCode::InvalidArgument, "--depth-temperature must be >= 0");
+  if (args.has("codebooks")) {
+    c.codebooks = static_cast<int>(*args.integer("codebooks"));
+    if (c.codebooks < 1) throw Error(ErrorCode::InvalidArgument, "--codebooks must be >= 1");
+  }
+  const std::string fill = args.get("codebook-fill");
+  if (fill != "mask" && fill != "pad")
+    throw Error(ErrorCode::InvalidArgument, "--codebook-fill is mask or pad, got \"" + fill + "\"");
+  c.codebook_fill = fill == "pad" ? CodebookFill::Pad : CodebookFill::Mask;
+  c.length_guard = *args.number("length-guard");
   const long long seed = *args.integer("seed");
   if (seed < 0) throw Error(ErrorCode::InvalidArgument, "--seed must be >= 0");
   c.sampling.seed = static_cast<uint64_t>(seed);

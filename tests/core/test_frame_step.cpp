@@ -2,6 +2,8 @@
 // below), per-slot seeds that draw the same in any slot, slots that are released
 // and reused, and a frame that is capturable by construction: no host syncs, the
 // same operators on the same shapes every frame, buffers that never move.
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "csm/error.h"
@@ -109,6 +111,88 @@ TEST(FrameStep, AReleasedSlotIsReusedAsIfNew) {
     EXPECT_TRUE(same_values(step.codes()[0], fresh.next_frame()[0])) << "frame " << t;
   }
   EXPECT_EQ(step.position(1), held + 5);
+}
+
+// Codebook depth (issue #23): a stream that generates N codebooks gets its first N of
+// the frame, zeros beyond; it draws the same among deeper streams as alone; its first
+// frame is the full-depth stream's first N codes (the depth decoder is causal), and
+// what the next backbone row holds for the rest (left out or the pad id) changes what
+// follows.
+TEST(FrameStep, AShallowStreamGetsItsFirstCodebooksAmongDeeperOnesAsAlone) {
+  const auto model = demo_model();
+  const int cb = model->config().num_codebooks;
+  const int64_t depth = cb / 2;
+  const auto prompt = text_prompt(18, 4, cb);
+  const csm::SamplingParams sampling{0.9f, 50, 321};
+  const auto frames_of = [&](csm::FrameStep& step, int64_t slot, int count) {
+    std::vector<at::Tensor> out;
+    for (int t = 0; t < count; ++t) {
+      EXPECT_TRUE(step.run());
+      out.push_back(step.codes()[slot].clone());
+    }
+    return out;
+  };
+  csm::FrameStep alone(model, {1, 2048, true});
+  alone.prefill(0, prompt, sampling, {depth, false});
+  const auto shallow = frames_of(alone, 0, 5);
+  csm::FrameStep mixed(model, {3, 2048, true});
+  mixed.prefill(0, text_prompt(30, 8, cb), {0.9f, 50, 5});
+  mixed.prefill(1, prompt, sampling, {depth, false});
+  mixed.prefill(2, text_prompt(11, 2, cb), {0.9f, 50, 6}, {cb - 1, true});
+  const auto among = frames_of(mixed, 1, 5);
+  for (int t = 0; t < 5; ++t) {
+    EXPECT_TRUE(same_values(among[t], shallow[t])) << "frame " << t;
+    EXPECT_EQ(shallow[t].narrow(0, depth, cb - depth).abs().sum().item<int64_t>(), 0) << "frame " << t;
+  }
+  csm::FrameStep full(model, {1, 2048, true});
+  full.prefill(0, prompt, sampling);
+  const auto deep = frames_of(full, 0, 5);
+  EXPECT_TRUE(same_values(deep[0].narrow(0, 0, depth), shallow[0].narrow(0, 0, depth)));
+  csm::FrameStep padded(model, {1, 2048, true});
+  padded.prefill(0, prompt, sampling, {depth, true});
+  const auto pad = frames_of(padded, 0, 5);
+  EXPECT_TRUE(same_values(pad[0], shallow[0]));
+  bool differed = false;
+  for (int t = 1; t < 5; ++t) differed = differed || !at::equal(pad[t], shallow[t]);
+  EXPECT_TRUE(differed) << "the pad id in the backbone row made no difference";
+}
+
+// Depth-decoder sampling of its own (issue #23): codebook 0 sampled, the depth decoder
+// greedy. Then codebooks 1.. do not depend on the seed given codebook 0: two seeds that
+// draw the same codebook 0 agree on the whole frame, and a greedy run agrees with a
+// run whose depth decoder alone is greedy wherever their codebook 0 agrees.
+TEST(FrameStep, TheDepthDecodersSamplingIsItsOwn) {
+  const auto model = demo_model();
+  const int cb = model->config().num_codebooks;
+  const auto prompt = text_prompt(25, 3, cb);
+  csm::SamplingParams depth_greedy{1.5f, 2, 11};  // codebook 0 one of two: seeds collide
+  depth_greedy.depth_temperature = 0.0f;
+  csm::FrameStep sampled(model, {1, 2048, true}), greedy(model, {1, 2048, true});
+  sampled.prefill(0, prompt, depth_greedy);
+  greedy.prefill(0, prompt, {0.0f, 50, 11});
+  ASSERT_TRUE(sampled.run());
+  ASSERT_TRUE(greedy.run());
+  const auto a = sampled.codes()[0].clone(), g = greedy.codes()[0].clone();
+  if (a[0].item<int64_t>() == g[0].item<int64_t>()) EXPECT_TRUE(same_values(a, g));
+  // Across many seeds the frame follows codebook 0 alone: equal c0, equal frame.
+  std::map<int64_t, at::Tensor> by_c0;
+  int compared = 0;
+  for (uint64_t seed = 0; seed < 24; ++seed) {
+    csm::FrameStep step(model, {1, 2048, true});
+    depth_greedy.seed = seed;
+    step.prefill(0, prompt, depth_greedy);
+    ASSERT_TRUE(step.run());
+    const auto frame = step.codes()[0].clone();
+    const auto c0 = frame[0].item<int64_t>();
+    if (by_c0.count(c0)) {
+      EXPECT_TRUE(same_values(frame, by_c0[c0])) << "seed " << seed;
+      ++compared;
+    } else {
+      by_c0[c0] = frame;
+    }
+  }
+  EXPECT_GT(compared, 0) << "no two seeds drew the same codebook 0: the test compared nothing";
+  EXPECT_GT(by_c0.size(), 1u) << "codebook 0 was not sampled";
 }
 
 TEST(FrameStep, CancelInsideAFrameDropsItAndAdvancesNothing) {

@@ -46,6 +46,7 @@ csm::StreamingConfig config(uint64_t seed, int max_ms, float temperature = 0.9f)
   c.first_chunk_ms = 80;
   c.sampling = {temperature, 50, seed};
   c.max_audio_ms = max_ms;
+  c.length_guard = 0;  // the demo never ends a sentence: these runs are meant to run to max_ms
   return c;
 }
 

@@ -10,9 +10,14 @@
 namespace {
 
 // n rows with the same settings; row i is frame counter i of seed `seed`.
-csm::SamplingRows rows(int64_t n, float temperature, int64_t top_k, int64_t seed) {
-  return {at::full({n}, temperature, at::kFloat), at::full({n}, top_k, at::kLong), at::full({n}, seed, at::kLong),
-          at::arange(n, at::kLong)};
+csm::SamplingRows rows(int64_t n, float temperature, int64_t top_k, int64_t seed, float top_p = 1.0f) {
+  auto r = csm::make_sampling_rows(n, at::kCPU);
+  r.temperature.fill_(temperature);
+  r.top_k.fill_(top_k);
+  r.top_p.fill_(top_p);
+  r.seed.fill_(seed);
+  r.counter = at::arange(n, at::kLong);
+  return r;
 }
 
 at::Tensor sample(const at::Tensor& logits, const csm::SamplingRows& r, int64_t draw = 0) {
@@ -73,6 +78,31 @@ TEST(Sampler, TopKKeepsOnlyTheBestAndTheirTies) {
   EXPECT_NEAR(counts[0].item<double>() / n, p0, 0.01);
 }
 
+// Top-p as HF composes it (issue #23): temperature, then top-k, then the nucleus. Never a
+// draw outside the nucleus, and within it the tempered softmax renormalised.
+TEST(Sampler, TopPNeverDrawsOutsideTheNucleusAndFollowsItsProbabilities) {
+  const int64_t n = 60000, v = 8;
+  const auto base = at::tensor({2.0f, 1.5f, 1.4f, 1.0f, 0.2f, -1.0f, -1.5f, -3.0f});
+  const float temperature = 0.8f, top_p = 0.7f;
+  const int64_t top_k = 6;
+  const auto ids = sample(base.unsqueeze(0).expand({n, v}).contiguous(), rows(n, temperature, top_k, 17, top_p));
+  // The reference nucleus: the top k, tempered probabilities, the fewest best reaching p.
+  const auto p = at::softmax(base.narrow(0, 0, top_k).to(at::kDouble) / temperature, 0);
+  int64_t keep = 0;
+  double mass = 0;
+  while (mass < top_p) mass += p[keep++].item<double>();
+  const auto counts = at::bincount(ids, {}, v).to(at::kDouble);
+  EXPECT_EQ(counts.narrow(0, keep, v - keep).sum().item<double>(), 0) << "a draw outside the nucleus of " << keep;
+  const auto nucleus = p.narrow(0, 0, keep) / p.narrow(0, 0, keep).sum();
+  const auto expected = nucleus * n;
+  const double chi2 = ((counts.narrow(0, 0, keep) - expected).pow(2) / expected).sum().item<double>();
+  EXPECT_GE(keep, 2);
+  EXPECT_LT(chi2, 16.3);  // keep - 1 = 2 or 3 degrees of freedom: p < 0.001 to exceed
+  // top_p 1 is no cut at all.
+  const auto wide = sample(base.unsqueeze(0).expand({n, v}).contiguous(), rows(n, temperature, 0, 17, 1.0f));
+  EXPECT_GT(at::bincount(wide, {}, v)[v - 1].item<int64_t>(), 0);
+}
+
 TEST(Sampler, TopKIsPerRow) {
   const int64_t n = 20000;
   const auto base = at::tensor({3.0f, 2.9f, 2.8f, 2.7f});
@@ -85,13 +115,14 @@ TEST(Sampler, TopKIsPerRow) {
 
 TEST(Sampler, TheSameSeedDrawsTheSameInAnySlotAndOtherSeedsDrawIndependently) {
   const auto logits = at::randn({1, 2051}).expand({8, 2051}).contiguous();
-  csm::SamplingRows r{at::full({8}, 0.9f), at::full({8}, int64_t{50}), at::full({8}, int64_t{42}),
-                      at::full({8}, int64_t{5})};
+  auto r = rows(8, 0.9f, 50, 42);
+  r.counter.fill_(5);
   const auto same = sample(logits, r, 7);
   EXPECT_TRUE(same.eq(same[0]).all().item<bool>());
   // Slot order does not matter: seed 42 in slot 3 of another batch draws the same.
-  csm::SamplingRows other{at::full({4}, 0.9f), at::full({4}, int64_t{50}), at::tensor({1, 2, 3, 42}, at::kLong),
-                          at::full({4}, int64_t{5})};
+  auto other = rows(4, 0.9f, 50, 0);
+  other.seed = at::tensor({1, 2, 3, 42}, at::kLong);
+  other.counter.fill_(5);
   EXPECT_EQ(sample(logits.narrow(0, 0, 4), other, 7)[3].item<int64_t>(), same[0].item<int64_t>());
   // The noise depends on seed, counter and draw, never on the slot.
   const auto u1 = csm::counter_uniform(at::tensor({42, 43}, at::kLong), at::tensor({5, 5}, at::kLong), 32, 7,

@@ -142,6 +142,7 @@ TEST(Session, LongTextIsGeneratedPieceByPiece) {
   // 6 frames a token (~350 frames); 400 frames in all therefore crosses into the second piece,
   // whose prompt carries the first piece's 350 frames as context.
   auto c = config(320, 80, 4, 32000);
+  c.length_guard = 0;  // the demo never ends a sentence: each piece runs to its cap
   auto session = demo()->start({{text, 0, {}}}, c);
   const auto run = collect(*session);
   EXPECT_EQ(run.codes.size(), 400u);
@@ -151,6 +152,31 @@ TEST(Session, LongTextIsGeneratedPieceByPiece) {
     EXPECT_EQ(chunk.first_frame, expected_first);
     expected_first += static_cast<int64_t>(chunk.codes.size());
   }
+}
+
+// The length guard (issue #23): the demo never ends its sentence; a short text stops at
+// the guard's floor (2 s) with its own stop reason, a longer one later, and 0 turns it off.
+TEST(Session, TheLengthGuardStopsSpeechThatNeverEnds) {
+  auto c = config(320, 80, 4, 30000);
+  const auto run_of = [&](const std::string& text, double guard) {
+    c.length_guard = guard;
+    auto session = demo()->start({{text, 0, {}}}, c);
+    const auto run = collect(*session);
+    return std::make_pair(run.codes.size(), session->summary().streams[0].stop);
+  };
+  const auto [short_frames, short_stop] = run_of("Hi.", 4.0);
+  EXPECT_EQ(short_stop, csm::StopReason::LengthGuard);
+  EXPECT_EQ(short_frames, 25u);  // the 2-second floor
+  EXPECT_EQ(std::string(csm::to_string(short_stop)), "length_guard");
+  const std::string longer = "A sentence of some length, well past the floor, for the guard.";
+  const auto [long_frames, long_stop] = run_of(longer, 2.0);
+  EXPECT_EQ(long_stop, csm::StopReason::LengthGuard);
+  EXPECT_EQ(static_cast<int64_t>(long_frames), c.guard_frames(longer));
+  EXPECT_GT(long_frames, 25u);
+  c.max_audio_ms = 4000;
+  const auto [off_frames, off_stop] = run_of("Hi.", 0.0);
+  EXPECT_EQ(off_stop, csm::StopReason::MaxLength);
+  EXPECT_EQ(off_frames, 50u);
 }
 
 TEST(Session, BadSettingsAndInputsAreRefusedClearly) {

@@ -65,10 +65,48 @@ TEST(SpeechRequest, ParsesOpenAIFieldsAndExtras) {
   EXPECT_EQ(r.voice, "alloy");
   EXPECT_EQ(r.format, AudioFormat::Flac);
   EXPECT_EQ(r.stream, StreamFormat::Sse);
-  EXPECT_FLOAT_EQ(*r.temperature, 0.5f);
-  EXPECT_EQ(*r.top_k, 20);
+  EXPECT_FLOAT_EQ(*r.sampling.temperature, 0.5f);
+  EXPECT_EQ(*r.sampling.top_k, 20);
   EXPECT_EQ(*r.seed, 42u);
   EXPECT_EQ(r.max_audio_ms, 800);
+}
+
+// Issue #23's knobs reach the stream's settings; anything out of range is a 400 naming it.
+TEST(SpeechRequest, ResearchKnobsReachTheStreamingConfig) {
+  json b = base();
+  b["top_p"] = 0.8;
+  b["depth_temperature"] = 0.0;
+  b["depth_top_k"] = 10;
+  b["depth_top_p"] = 0.95;
+  b["codebooks"] = 8;
+  b["codebook_fill"] = "pad";
+  b["length_guard"] = 2.5;
+  const auto c = parse_speech_request(b.dump()).streaming_config(320, 80);
+  EXPECT_FLOAT_EQ(c.sampling.top_p, 0.8f);
+  EXPECT_FLOAT_EQ(c.sampling.decoder_temperature(), 0.0f);
+  EXPECT_EQ(c.sampling.decoder_top_k(), 10);
+  EXPECT_FLOAT_EQ(c.sampling.decoder_top_p(), 0.95f);
+  EXPECT_EQ(c.codebooks, 8);
+  EXPECT_EQ(c.codebook_fill, csm::CodebookFill::Pad);
+  EXPECT_DOUBLE_EQ(c.length_guard, 2.5);
+  // Not given: codebook 0's knobs for the depth decoder, all codebooks, the default guard.
+  const auto d = parse_speech_request(base().dump()).streaming_config(320, 80);
+  EXPECT_FLOAT_EQ(d.sampling.decoder_temperature(), d.sampling.temperature);
+  EXPECT_EQ(d.codebooks, 0);
+  EXPECT_DOUBLE_EQ(d.length_guard, csm::StreamingConfig{}.length_guard);
+  for (const auto& [field, value] : std::vector<std::pair<const char*, json>>{
+           {"top_p", 0.0}, {"top_p", 1.5}, {"depth_temperature", -1}, {"depth_top_k", -1}, {"codebooks", 0},
+           {"codebooks", 65}, {"codebook_fill", "zero"}, {"length_guard", -1}, {"length_guard", "long"}}) {
+    json bad = base();
+    bad[field] = value;
+    try {
+      parse_speech_request(bad.dump());
+      ADD_FAILURE() << field << " = " << value.dump() << " was accepted";
+    } catch (const ApiError& e) {
+      EXPECT_EQ(e.status, 400);
+      EXPECT_EQ(e.param, field) << e.message;
+    }
+  }
 }
 
 TEST(SpeechRequest, DefaultsAreOpenAIs) {
@@ -77,7 +115,7 @@ TEST(SpeechRequest, DefaultsAreOpenAIs) {
   const auto r = parse_speech_request(base().dump(), limits);
   EXPECT_EQ(r.format, AudioFormat::Mp3);
   EXPECT_EQ(r.stream, StreamFormat::Audio);
-  EXPECT_FALSE(r.temperature);
+  EXPECT_TRUE(r.sampling.empty());
   EXPECT_FALSE(r.seed);
   EXPECT_EQ(r.max_audio_ms, 5000);
   for (const char* f : {"wav", "pcm", "flac", "opus", "mp3"}) {
@@ -249,6 +287,10 @@ TEST(SamplingChange, ParsesEitherKnobOrBoth) {
   const auto k = parse_sampling_change(R"({"top_k": 5, "temperature": null, "other": 1})");
   EXPECT_FALSE(k.temperature);
   EXPECT_EQ(*k.top_k, 5);
+  const auto depth = parse_sampling_change(R"({"depth_temperature": 0.2, "top_p": 0.9})");
+  EXPECT_FLOAT_EQ(*depth.depth_temperature, 0.2f);
+  EXPECT_FLOAT_EQ(*depth.top_p, 0.9f);
+  EXPECT_FALSE(depth.temperature);
 }
 
 TEST(SamplingChange, BadBodiesAre400) {

@@ -32,6 +32,8 @@ class Codec {
   virtual std::string source() const = 0;  // which file, which layout
 
   virtual Frames encode(const std::vector<float>& samples) const = 0;  // mono at sample_rate()
+  // Frames of N < num_codebooks() codes are decoded with the first N quantizers (the
+  // residual sum of N levels), as codes generated with fewer codebooks are.
   virtual std::vector<float> decode(const Frames& frames) const = 0;
 
   // A streaming decoder: frames in, their samples out, no look-ahead.

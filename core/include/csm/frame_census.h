@@ -26,7 +26,9 @@ struct FrameCensus {
   std::string first_difference;       // when not static: where the two frames differ
   // Timed frames, unobserved, as a run makes them (CUDA graphs when asked and possible).
   int timed_frames = 0;
+  int codebooks = 0;                  // generated per frame while timed (0: all)
   double ms_per_frame = 0;
+  double decoder_ms_per_frame = 0;    // of which the depth decoder (eager frames only)
   bool cuda_graphs = false;
   int64_t graph_nodes = 0;            // nodes of the replayed graph (CUDA; 0 when eager)
   std::string graph_note;

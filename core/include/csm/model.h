@@ -79,9 +79,9 @@ class Model {
   virtual std::unique_ptr<FrameStream> start_from_ids(const std::vector<int32_t>& text_ids,
                                                       const SamplingParams& sampling, int64_t max_frames) const = 0;
   // Watches the frame step for `batch` streams of the given text ids (see FrameCensus),
-  // then times `timed_frames` more frames.
+  // then times `timed_frames` more frames generating `codebooks` codebooks (0: all).
   virtual FrameCensus census(const std::vector<int32_t>& text_ids, int batch, int timed_frames = 0,
-                             bool cuda_graphs = true) const = 0;
+                             bool cuda_graphs = true, int codebooks = 0) const = 0;
 };
 
 // A frame whose every code is 0 ends the speech (and is not audio).

@@ -39,8 +39,12 @@ struct ChunkMetrics {
   double frames_per_s = 0;    // all streams together
   int64_t rss_bytes = 0;
   int64_t device_bytes = 0;   // CUDA memory in use (0 on CPU)
-  float temperature = 0;      // the sampling in effect for this chunk's frames
+  float temperature = 0;      // the sampling in effect for this chunk's frames: codebook 0's,
   int top_k = 0;
+  float top_p = 1;
+  float depth_temperature = 0;  // and the depth decoder's (resolved: no "as codebook 0")
+  int depth_top_k = 0;
+  float depth_top_p = 1;
 };
 
 struct AudioChunk {
@@ -48,13 +52,15 @@ struct AudioChunk {
   int64_t first_frame = 0;    // frame range [first_frame, first_frame + codes.size())
   std::vector<float> samples;  // mono, engine sample rate
   std::vector<std::vector<int32_t>> codes;
+  std::vector<float> entropy;  // per frame: codebook 0's entropy (nats) at temperature 1
   bool last = false;          // the stream's final chunk
   ChunkMetrics metrics;
 };
 
-enum class StopReason { Running, EndOfSpeech, MaxLength, Cancelled, Failed };
+enum class StopReason { Running, EndOfSpeech, MaxLength, LengthGuard, Cancelled, Failed };
 // The one stop vocabulary, for logs, files, HTTP and the studio's history alike:
-// "running", "end_of_speech", "max_length", "cancelled", "failed".
+// "running", "end_of_speech", "max_length", "length_guard" (a piece ran far longer than
+// its text should take: speech that never ends), "cancelled", "failed".
 const char* to_string(StopReason reason);
 // The reverse; nothing for a label that is none of those.
 std::optional<StopReason> stop_reason_from_string(const std::string& label);

@@ -46,8 +46,19 @@ class CodecImpl final : public Codec {
   }
   std::vector<float> decode(const Frames& frames) const override {
     if (frames.empty()) return {};
+    // Frames of fewer codes are the first codebooks of each: the rest are not decoded.
+    const auto depth = static_cast<int>(frames.front().size());
+    if (depth < 1 || depth > num_codebooks())
+      throw Error(ErrorCode::InvalidArgument, "frames of " + std::to_string(depth) + " codes; this Mimi decodes 1.." +
+                                                  std::to_string(num_codebooks()) + " codebooks");
+    Frames full = frames;
+    for (auto& f : full) f.resize(static_cast<size_t>(num_codebooks()), 0);
+    for (const auto& f : frames)
+      if (static_cast<int>(f.size()) != depth)
+        throw Error(ErrorCode::InvalidArgument, "every frame must hold as many codes as the first (" +
+                                                    std::to_string(depth) + ")");
     return guard_torch("decoding audio", kShorterAudio,
-                       [&] { return to_samples(mimi_->decode(to_codes(frames, num_codebooks()))); });
+                       [&] { return to_samples(mimi_->decode(to_codes(full, num_codebooks()), depth)); });
   }
 
   class StreamImpl final : public Stream {

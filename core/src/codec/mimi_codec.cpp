@@ -57,19 +57,22 @@ MimiDecoderState MimiCodec::decoder_state(int64_t rows) const {
   return s;
 }
 
-at::Tensor MimiCodec::step(const at::Tensor& codes, MimiDecoderState& state) const {
-  auto latent = quantizer_.decode(codes.to(device_, at::kLong));
+at::Tensor MimiCodec::step(const at::Tensor& codes, MimiDecoderState& state, const at::Tensor& depth) const {
+  auto latent = quantizer_.decode(codes.to(device_, at::kLong), depth);
   latent = upsample_.step(latent, state.upsample_partial);
   latent = decoder_transformer_.step(latent.transpose(1, 2), state.transformer).transpose(1, 2);
   return decoder_.step(latent, state.seanet);
 }
 
-at::Tensor MimiCodec::decode(const at::Tensor& codes) const {
+at::Tensor MimiCodec::decode(const at::Tensor& codes, int64_t depth) const {
   check_codes(codes);
   MimiDecoderState state = decoder_state(codes.size(0));
+  const at::Tensor depths = depth > 0 && depth < config_.num_quantizers
+                                ? at::full({codes.size(0)}, depth, at::TensorOptions().dtype(at::kLong).device(device_))
+                                : at::Tensor();
   std::vector<at::Tensor> pieces;
   for (int64_t t = 0; t < codes.size(2); t += kMaxFramesPerCall)
-    pieces.push_back(step(codes.narrow(2, t, std::min(kMaxFramesPerCall, codes.size(2) - t)), state));
+    pieces.push_back(step(codes.narrow(2, t, std::min(kMaxFramesPerCall, codes.size(2) - t)), state, depths));
   return pieces.empty() ? at::zeros({codes.size(0), 1, 0}, upsample_.weight.options()) : at::cat(pieces, -1);
 }
 
@@ -111,20 +114,30 @@ at::Tensor MimiCodec::decode_step(const at::Tensor& codes, MimiDecoderState& sta
   return pieces.empty() ? at::zeros({codes.size(0), 1, 0}, upsample_.weight.options()) : at::cat(pieces, -1);
 }
 
-at::Tensor MimiCodec::decode_rows(const at::Tensor& codes, MimiDecoderState& state, const std::vector<int64_t>& rows) const {
+at::Tensor MimiCodec::decode_rows(const at::Tensor& codes, MimiDecoderState& state, const std::vector<int64_t>& rows,
+                                  const std::vector<int64_t>& depth) const {
   check_codes(codes);
-  if (codes.size(2) > kMaxFramesPerCall || static_cast<int64_t>(rows.size()) != codes.size(0))
-    throw Error(ErrorCode::Internal, "Mimi: a batched step takes one code row per state row, at most " +
+  if (codes.size(2) > kMaxFramesPerCall || static_cast<int64_t>(rows.size()) != codes.size(0) ||
+      (!depth.empty() && depth.size() != rows.size()))
+    throw Error(ErrorCode::Internal, "Mimi: a batched step takes one code row (and depth) per state row, at most " +
                                          std::to_string(kMaxFramesPerCall) + " frames");
+  bool shallow = false;
+  for (int64_t d : depth) shallow = shallow || d < config_.num_quantizers;
+  const at::Tensor depths = shallow ? at::tensor(depth, at::kLong).to(device_) : at::Tensor();
   bool all = static_cast<int64_t>(rows.size()) == state.rows();
   for (size_t i = 0; all && i < rows.size(); ++i) all = rows[i] == static_cast<int64_t>(i);
-  if (all) return decode_step(codes, state);
+  if (all) {
+    MimiDecoderState next = state;  // one call: a shallow copy is a snapshot (see decode_step)
+    const auto audio = step(codes, next, depths);
+    state = std::move(next);
+    return audio;
+  }
   // Gather the rows, step them, put them back: on failure nothing of the state moved.
   const auto index = at::tensor(rows, at::kLong).to(device_);
   MimiDecoderState some = state;
   for (auto* t : row_tensors(some))
     if (t->defined()) *t = t->index_select(0, index);
-  const auto audio = step(codes, some);
+  const auto audio = step(codes, some, depths);
   auto mine = row_tensors(state), theirs = row_tensors(some);
   for (size_t i = 0; i < mine.size(); ++i)
     if (mine[i]->defined()) mine[i]->index_copy_(0, index, *theirs[i]);

@@ -37,7 +37,8 @@ class MimiCodec {
   static std::shared_ptr<const MimiCodec> load(const TensorStore& store, const MimiConfig& config, at::Device device);
 
   at::Tensor encode(const at::Tensor& waveform) const;  // [B, 1, L] fp32 -> codes [B, Q, ceil(L / spf)]
-  at::Tensor decode(const at::Tensor& codes) const;     // [B, Q, T] -> [B, 1, T * spf], one call
+  // [B, Q, T] -> [B, 1, T * spf], one call; `depth` > 0: with the first `depth` quantizers only.
+  at::Tensor decode(const at::Tensor& codes, int64_t depth = 0) const;
   // Streaming: the next frames of each row -> their samples [B, 1, T * spf]. On failure
   // (out of memory) the state is as it was.
   at::Tensor decode_step(const at::Tensor& codes, MimiDecoderState& state) const;
@@ -45,7 +46,9 @@ class MimiCodec {
   // codes [n, Q, T] (T <= kMaxFramesPerCall) for the rows `rows` (int64 [n], distinct) of
   // `state`; the other rows are untouched, and all of them on failure.
   MimiDecoderState decoder_state(int64_t rows) const;
-  at::Tensor decode_rows(const at::Tensor& codes, MimiDecoderState& state, const std::vector<int64_t>& rows) const;
+  // `depth`: each row's codebooks in use (the first N; empty: all), the rest of its codes ignored.
+  at::Tensor decode_rows(const at::Tensor& codes, MimiDecoderState& state, const std::vector<int64_t>& rows,
+                         const std::vector<int64_t>& depth = {}) const;
   void reset_row(MimiDecoderState& state, int64_t row) const;  // the row starts a fresh stream
 
   const MimiConfig& config() const { return config_; }
@@ -56,7 +59,7 @@ class MimiCodec {
   MimiCodec(const MimiConfig& config, const MimiWeights& placed);
   void check_codes(const at::Tensor& codes) const;
   // One call of at most kMaxFramesPerCall frames on a state of exactly codes' rows.
-  at::Tensor step(const at::Tensor& codes, MimiDecoderState& state) const;
+  at::Tensor step(const at::Tensor& codes, MimiDecoderState& state, const at::Tensor& depth = {}) const;
   MimiConfig config_;
   at::Device device_;
   Seanet encoder_, decoder_;

@@ -55,11 +55,15 @@ at::Tensor SplitRvq::encode(const at::Tensor& latent) const {
   return at::stack(codes, 1);
 }
 
-at::Tensor SplitRvq::decode(const at::Tensor& codes) const {
+at::Tensor SplitRvq::decode(const at::Tensor& codes, const at::Tensor& depth) const {
   if (codes.size(1) != num_quantizers())
     throw Error(ErrorCode::InvalidArgument, "codes have " + std::to_string(codes.size(1)) + " codebooks, Mimi has " +
                                                 std::to_string(num_quantizers()));
-  const auto lookup = [&](int q) { return at::embedding(codebooks_[q], codes.select(1, q)).transpose(1, 2); };
+  // Residual VQ: a row of depth N is the sum of its first N levels; deeper ones add nothing.
+  const auto lookup = [&](int q) {
+    const auto v = at::embedding(codebooks_[q], codes.select(1, q)).transpose(1, 2);
+    return depth.defined() ? v * depth.gt(q).to(v.scalar_type()).view({-1, 1, 1}) : v;
+  };
   at::Tensor semantic = lookup(0);
   for (int q = 1; q < semantic_; ++q) semantic = semantic + lookup(q);
   at::Tensor out = project(semantic_out_, semantic);

@@ -16,7 +16,8 @@ class SplitRvq {
   SplitRvq(const MimiConfig& config, const MimiWeights& weights);
 
   at::Tensor encode(const at::Tensor& latent) const;  // [B, hidden, T] -> codes [B, Q, T] int64
-  at::Tensor decode(const at::Tensor& codes) const;   // [B, Q, T] -> [B, hidden, T]
+  // [B, Q, T] -> [B, hidden, T]; with `depth` (int64 [B]) row b uses its first depth[b] levels.
+  at::Tensor decode(const at::Tensor& codes, const at::Tensor& depth = {}) const;
   int num_quantizers() const { return static_cast<int>(codebooks_.size()); }
   int64_t parameter_count() const;
 

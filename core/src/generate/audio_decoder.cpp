@@ -96,12 +96,15 @@ void AudioDecoder::apply(AudioEvent& e) {
       s = Slot{};
       s.channel = std::move(e.channel);
       s.sampling = s.channel->sampling();
+      s.depth = std::min<int64_t>(s.channel->config().codebooks > 0 ? s.channel->config().codebooks : INT32_MAX,
+                                  mimi_.config().num_quantizers);
       s.started = Clock::now();
       mimi_.reset_row(state_, e.slot);
       break;
     case AudioEvent::Kind::Frame:
       if (!s.channel || s.ending) return;  // a stream the decoder already ended (a failed decode)
       s.undecoded.push_back(std::move(e.codes));
+      s.undecoded_entropy.push_back(e.entropy);
       s.generate_ms += e.frame_ms;
       s.sampling = e.sampling;
       s.frames_per_s = e.frames_per_s;
@@ -152,12 +155,15 @@ void AudioDecoder::decode_group(const std::vector<int64_t>& slots, int64_t frame
 void AudioDecoder::decode(const std::vector<int64_t>& slots, int64_t frames) {
   const int codebooks = mimi_.config().num_quantizers;
   std::vector<at::Tensor> codes;
+  std::vector<int64_t> depth;
   for (int64_t i : slots) {
-    const auto& u = slots_[static_cast<size_t>(i)].undecoded;
-    codes.push_back(to_codes(u.begin(), u.begin() + frames, codebooks));
+    const auto& s = slots_[static_cast<size_t>(i)];
+    codes.push_back(to_codes(s.undecoded.begin(), s.undecoded.begin() + frames, codebooks));
+    depth.push_back(s.depth);
   }
   const auto t0 = Clock::now();
-  const auto audio = mimi_.decode_rows(at::cat(codes, 0), state_, slots).to(at::kCPU, at::kFloat).contiguous();
+  const auto audio =
+      mimi_.decode_rows(at::cat(codes, 0), state_, slots, depth).to(at::kCPU, at::kFloat).contiguous();
   const double ms = ms_between(t0, Clock::now());
   const int64_t per_row = audio.size(-1);
   for (size_t k = 0; k < slots.size(); ++k) {
@@ -166,7 +172,9 @@ void AudioDecoder::decode(const std::vector<int64_t>& slots, int64_t frames) {
     s.chunk.samples.insert(s.chunk.samples.end(), samples, samples + per_row);
     s.chunk.codes.insert(s.chunk.codes.end(), std::make_move_iterator(s.undecoded.begin()),
                          std::make_move_iterator(s.undecoded.begin() + frames));
+    s.chunk.entropy.insert(s.chunk.entropy.end(), s.undecoded_entropy.begin(), s.undecoded_entropy.begin() + frames);
     s.undecoded.erase(s.undecoded.begin(), s.undecoded.begin() + frames);
+    s.undecoded_entropy.erase(s.undecoded_entropy.begin(), s.undecoded_entropy.begin() + frames);
     s.decode_ms += ms;
   }
 }
@@ -181,6 +189,7 @@ void AudioDecoder::fail_slot(int64_t slot, std::exception_ptr error) {
     while (!s.undecoded.empty()) decode({slot}, std::min<int64_t>(s.undecoded.size(), MimiCodec::kMaxFramesPerCall));
   } catch (...) {
     s.undecoded.clear();  // it failed again: the last chunk holds what did decode
+    s.undecoded_entropy.clear();
   }
   s.ending = true;
   s.stop = StopReason::Failed;
@@ -197,8 +206,10 @@ void AudioDecoder::hand_out(int64_t slot, bool last) {
   chunk.first_frame = s.summary.frames;
   chunk.last = last;
   chunk.codes.assign(s.chunk.codes.begin(), s.chunk.codes.begin() + take);
+  chunk.entropy.assign(s.chunk.entropy.begin(), s.chunk.entropy.begin() + take);
   chunk.samples.assign(s.chunk.samples.begin(), s.chunk.samples.begin() + samples);
   s.chunk.codes.erase(s.chunk.codes.begin(), s.chunk.codes.begin() + take);
+  s.chunk.entropy.erase(s.chunk.entropy.begin(), s.chunk.entropy.begin() + take);
   s.chunk.samples.erase(s.chunk.samples.begin(), s.chunk.samples.begin() + samples);
   const auto now = Clock::now();
   auto& m = chunk.metrics;
@@ -216,6 +227,10 @@ void AudioDecoder::hand_out(int64_t slot, bool last) {
   m.device_bytes = device_memory_in_use(parts_->model->device());
   m.temperature = s.sampling.temperature;
   m.top_k = s.sampling.top_k;
+  m.top_p = s.sampling.top_p;
+  m.depth_temperature = s.sampling.decoder_temperature();
+  m.depth_top_k = s.sampling.decoder_top_k();
+  m.depth_top_p = s.sampling.decoder_top_p();
   ++s.chunks;
   s.channel->push(std::move(chunk), s.summary);
 }

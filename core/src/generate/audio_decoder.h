@@ -39,6 +39,7 @@ struct AudioEvent {
   int64_t slot = 0;
   std::shared_ptr<StreamChannel> channel;  // Begin: the stream now in the slot
   std::vector<int32_t> codes;              // Frame
+  float entropy = 0;                       // Frame: codebook 0's entropy
   double frame_ms = 0;                     // Frame: its generation time (shared by the batch)
   SamplingParams sampling;                 // Frame: what it was drawn with
   double frames_per_s = 0;                 // Frame: every stream together, lately
@@ -62,6 +63,8 @@ class AudioDecoder {
   struct Slot {
     std::shared_ptr<StreamChannel> channel;  // null: free
     std::vector<std::vector<int32_t>> undecoded;
+    std::vector<float> undecoded_entropy;
+    int64_t depth = 0;          // codebooks the stream generates (Mimi decodes as many)
     AudioChunk chunk;           // decoded, not yet handed out
     int64_t frames_made = 0;    // frames of the stream given to this slot so far
     int64_t chunks = 0;

@@ -57,7 +57,7 @@ class BatchingScheduler final : public Scheduler {
   void start_piece(int64_t index);
   void let_cancelled_go();
   void generate_frame();
-  void advance(int64_t index, std::vector<int32_t> frame, double frame_ms, double frames_per_s);
+  void advance(int64_t index, std::vector<int32_t> frame, float entropy, double frame_ms, double frames_per_s);
   void fail_all(std::exception_ptr error);
   void end_stream(int64_t index, StopReason stop, std::exception_ptr error);
   void release(int64_t index);

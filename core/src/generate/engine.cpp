@@ -154,6 +154,7 @@ const char* to_string(StopReason reason) {
     case StopReason::Running: return "running";
     case StopReason::EndOfSpeech: return "end_of_speech";
     case StopReason::MaxLength: return "max_length";
+    case StopReason::LengthGuard: return "length_guard";
     case StopReason::Cancelled: return "cancelled";
     case StopReason::Failed: return "failed";
   }
@@ -161,8 +162,8 @@ const char* to_string(StopReason reason) {
 }
 
 std::optional<StopReason> stop_reason_from_string(const std::string& label) {
-  for (auto r : {StopReason::Running, StopReason::EndOfSpeech, StopReason::MaxLength, StopReason::Cancelled,
-                 StopReason::Failed})
+  for (auto r : {StopReason::Running, StopReason::EndOfSpeech, StopReason::MaxLength, StopReason::LengthGuard,
+                 StopReason::Cancelled, StopReason::Failed})
     if (label == to_string(r)) return r;
   return std::nullopt;
 }

@@ -9,7 +9,7 @@ namespace csm {
 namespace {
 
 std::unique_ptr<FrameStep> prefilled_step(std::shared_ptr<const CsmModel> model, const std::vector<PromptRows>& prompts,
-                         int64_t decodable_codes, bool cuda_graphs) {
+                         int64_t decodable_codes, bool cuda_graphs, int64_t codebooks = 0) {
   FrameStepOptions options;
   options.slots = static_cast<int64_t>(prompts.size());
   options.decodable_codes = decodable_codes;
@@ -18,7 +18,7 @@ std::unique_ptr<FrameStep> prefilled_step(std::shared_ptr<const CsmModel> model,
   SamplingParams sampling;  // the reference defaults
   for (size_t b = 0; b < prompts.size(); ++b) {
     sampling.seed = b;
-    step->prefill(static_cast<int64_t>(b), prompts[b], sampling);
+    step->prefill(static_cast<int64_t>(b), prompts[b], sampling, {codebooks, false});
   }
   return step;
 }
@@ -26,14 +26,19 @@ std::unique_ptr<FrameStep> prefilled_step(std::shared_ptr<const CsmModel> model,
 }  // namespace
 
 void time_frame_step(std::shared_ptr<const CsmModel> model, const std::vector<PromptRows>& prompts,
-                     int64_t decodable_codes, int frames, bool cuda_graphs, FrameCensus& out) {
-  auto step = prefilled_step(std::move(model), prompts, decodable_codes, cuda_graphs);
+                     int64_t decodable_codes, int frames, bool cuda_graphs, FrameCensus& out, int64_t codebooks) {
+  auto step = prefilled_step(std::move(model), prompts, decodable_codes, cuda_graphs, codebooks);
   step->run();
   (void)step->codes();  // the device is idle from here
   const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < frames; ++i) step->run();
+  double decoder_ms = 0;
+  for (int i = 0; i < frames; ++i) {
+    step->run();
+    decoder_ms += step->last_decoder_ms();
+  }
   (void)step->codes();
   out.timed_frames = frames;
+  out.decoder_ms_per_frame = step->graphed_last() ? 0 : decoder_ms / frames;
   out.ms_per_frame = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / frames;
   out.cuda_graphs = step->graphed_last();
   out.graph_nodes = step->graph_nodes();
@@ -41,9 +46,9 @@ void time_frame_step(std::shared_ptr<const CsmModel> model, const std::vector<Pr
 }
 
 FrameCensus take_frame_census(std::shared_ptr<const CsmModel> model, const std::vector<PromptRows>& prompts,
-                              int64_t decodable_codes, int warmup) {
+                              int64_t decodable_codes, int warmup, int64_t codebooks) {
   // Eager: watch the operators a graph would capture.
-  auto holder = prefilled_step(std::move(model), prompts, decodable_codes, false);
+  auto holder = prefilled_step(std::move(model), prompts, decodable_codes, false, codebooks);
   FrameStep& step = *holder;
   for (int i = 0; i < warmup; ++i) step.run();
   OpCensus census;

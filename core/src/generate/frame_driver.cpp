@@ -8,8 +8,9 @@ FrameDriver::FrameDriver(std::shared_ptr<const CsmModel> model, FrameDriverOptio
     : model_(std::move(model)), options_(std::move(options)), step_(model_, options_.step),
       valid_from_(static_cast<size_t>(step_.slots()), 0) {}
 
-void FrameDriver::prefill(int64_t slot, const PromptRows& prompt, const SamplingParams& sampling) {
-  step_.prefill(slot, prompt, sampling);
+void FrameDriver::prefill(int64_t slot, const PromptRows& prompt, const SamplingParams& sampling,
+                          SlotCodebooks codebooks) {
+  step_.prefill(slot, prompt, sampling, codebooks);
   valid_from_.at(static_cast<size_t>(slot)) = launched_;
 }
 
@@ -36,11 +37,12 @@ bool FrameDriver::launch(const std::function<bool()>& cancelled) {
   return true;
 }
 
-DrivenFrame FrameDriver::hand_out(Launched l, const at::Tensor& host_codes) {
+DrivenFrame FrameDriver::hand_out(Launched l, const at::Tensor& host_codes, const at::Tensor& host_entropy) {
   if (options_.observer) options_.observer("read", l.index);
   DrivenFrame f;
   f.index = l.index;
   f.codes = host_codes.to(at::kInt).contiguous();
+  f.entropy = host_entropy.clone();  // the host buffer is the next frame's
   // Judged now, not at launch: a slot prefilled since carries a row made before it.
   f.fresh = std::move(l.fresh);
   for (size_t s = 0; s < f.fresh.size(); ++s) f.fresh[s] = f.fresh[s] && l.index >= valid_from_[s];
@@ -56,7 +58,7 @@ std::optional<DrivenFrame> FrameDriver::next(const std::function<bool()>& cancel
     const at::Tensor& codes = step_.codes();
     auto l = std::move(in_flight_.front());
     in_flight_.pop_front();
-    return hand_out(std::move(l), codes);
+    return hand_out(std::move(l), codes, step_.entropy());
   }
   // Frame t's copy to the host is queued right behind it; frame t+1 is queued behind
   // that before the host waits, so the device keeps working while the host reads t.
@@ -68,7 +70,8 @@ std::optional<DrivenFrame> FrameDriver::next(const std::function<bool()>& cancel
   launch({});
   auto oldest = std::move(in_flight_.front());
   in_flight_.pop_front();
-  DrivenFrame frame = hand_out(std::move(oldest), step_.wait_copy());
+  const at::Tensor& codes = step_.wait_copy();
+  DrivenFrame frame = hand_out(std::move(oldest), codes, step_.entropy());
   step_.start_copy();  // frame t+1's, behind it
   return frame;
 }

@@ -31,6 +31,7 @@ struct FrameDriverOptions {
 struct DrivenFrame {
   int64_t index = 0;         // frames launched before this one
   at::Tensor codes;          // [slots, C] int32, host
+  at::Tensor entropy;        // [slots] fp32, host: codebook 0's entropy
   std::vector<bool> fresh;   // the slot's row belongs to the stream prefilled there now
   at::Tensor c0_logits;      // [slots, V] fp32, host (keep_c0_logits only)
   FrameTiming timing;        // eager runs only
@@ -42,7 +43,7 @@ class FrameDriver {
   FrameDriver(std::shared_ptr<const CsmModel> model, FrameDriverOptions options);
 
   // Between frames. A prefilled slot's rows count from the next frame launched.
-  void prefill(int64_t slot, const PromptRows& prompt, const SamplingParams& sampling);
+  void prefill(int64_t slot, const PromptRows& prompt, const SamplingParams& sampling, SlotCodebooks codebooks = {});
   void set_sampling(int64_t slot, const SamplingParams& sampling);  // from the next frame launched
   void release(int64_t slot);
   // Graphs for the frames launched from now on (false while a live stream asked for none).
@@ -69,7 +70,7 @@ class FrameDriver {
     bool graphed = false;
   };
   bool launch(const std::function<bool()>& cancelled);
-  DrivenFrame hand_out(Launched launched, const at::Tensor& host_codes);
+  DrivenFrame hand_out(Launched launched, const at::Tensor& host_codes, const at::Tensor& host_entropy);
 
   std::shared_ptr<const CsmModel> model_;
   FrameDriverOptions options_;

@@ -1,15 +1,17 @@
 #pragma once
 // The one frame step (spec §2.6) for a fixed number of slots, each slot a stream:
-// codebook-0 head -> sample -> the depth decoder's C-1 unrolled steps with sampling
+// codebook-0 head -> sample -> the depth decoder's unrolled steps with sampling
 // -> the frame's backbone row -> the backbone step that makes the next frame's state.
 // Every tensor it touches is allocated once (KV caches, positions, seeds, draw
 // counters, settings, codes, flags) and written in place; nothing inside a frame
 // reads a device value on the host. That makes a frame capturable as one CUDA graph
-// (per attention window), and on the CPU keeps it free of host round trips.
+// (per attention window, depth and sampling kind), and on the CPU keeps it free of
+// host round trips.
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -33,38 +35,45 @@ struct FrameStepOptions {
   bool cuda_graphs = true;  // a request: used on CUDA builds with a CUDA model
 };
 
+// The codebooks a slot's stream generates: the first `count` (0: all). The frame's
+// other codes are 0; in the next backbone row they are left out (as the text column
+// is) or, with `pad`, stand for the codebook pad id.
+struct SlotCodebooks {
+  int64_t count = 0;
+  bool pad = false;
+};
+
 class FrameStep {
  public:
   FrameStep(std::shared_ptr<const CsmModel> model, const FrameStepOptions& options);
   ~FrameStep();
 
   // Between frames: runs the prompt through the backbone (eagerly) into `slot`'s cache
-  // and makes the slot a live stream with its own sampling settings and seed.
-  void prefill(int64_t slot, const PromptRows& prompt, const SamplingParams& sampling);
+  // and makes the slot a live stream with its own sampling settings, seed and depth.
+  void prefill(int64_t slot, const PromptRows& prompt, const SamplingParams& sampling, SlotCodebooks codebooks = {});
   void set_sampling(int64_t slot, const SamplingParams& sampling);
   // The slot stops advancing; its row still rides along until it is prefilled again.
   void release(int64_t slot);
 
-  // One frame for every slot. Eager runs check `cancelled` between depth steps and
-  // return false when it fired (the frame is then dropped, nothing advanced).
+  // One frame for every slot: the depth decoder runs as deep as the deepest live
+  // stream. Eager runs check `cancelled` between depth steps and return false when it
+  // fired (the frame is then dropped, nothing advanced).
   bool run(const std::function<bool()>& cancelled = {});
   // The last frame's codes [slots, C] int64 on the host, after the frame is done.
   const at::Tensor& codes();
-  // Starts copying the last frame's codes to the host without waiting, and waits for
-  // that copy: on CUDA the host may read frame t while the device makes frame t+1.
+  // Starts copying the last frame's codes (and entropies) to the host without waiting,
+  // and waits for that copy: on CUDA the host may read frame t while the device makes t+1.
   void start_copy();
-  const at::Tensor& wait_copy() {
-    host_codes_.wait();
-    return host_frame_;
-  }
+  const at::Tensor& wait_copy();
+  // With the codes, after codes() or wait_copy(): each slot's codebook-0 entropy [slots] fp32.
+  const at::Tensor& entropy() const { return host_entropy_.host(); }
   // Eager runs only (the host clock says nothing about queued device work): the last
   // frame's time in the backbone and codebook-0 head, and in the depth decoder.
   double last_backbone_ms() const { return backbone_ms_; }
   double last_decoder_ms() const { return decoder_ms_; }
 
   // For tests and benchmarks: the last frame's codebook-0 logits [slots, V'] fp32 (V' the
-  // decodable ids) and
-  // the backbone state they came from [slots, dim], on the device.
+  // decodable ids) and the backbone state they came from [slots, dim], on the device.
   const at::Tensor& c0_logits() const { return c0_logits_; }
   const at::Tensor& hidden_used() const { return hidden_used_; }
 
@@ -86,32 +95,44 @@ class FrameStep {
   std::vector<const void*> buffer_addresses() const;
 
  private:
-  int64_t window() const;  // attention window bucket covering every live position
+  // What a frame's work depends on, besides the slots' device state: one graph each.
+  struct Shape {
+    int64_t window = 0;  // attention window bucket covering every live position
+    int64_t depth = 0;   // codebooks the deepest live stream generates
+    bool nucleus = false;  // a live stream samples with top-p
+    bool operator<(const Shape& o) const {
+      return std::tie(window, depth, nucleus) < std::tie(o.window, o.depth, o.nucleus);
+    }
+  };
+  Shape shape() const;
   bool graphs_wanted() const;
   void note_how_frames_run();
   void compute(const std::function<bool()>& cancelled, bool* completed);
-  void draw(int64_t codebook, const at::Tensor& logits, const at::Tensor& noise, const at::Tensor& kth);
-  void try_capture(int64_t window);
+  void draw(int64_t codebook, const at::Tensor& logits, const at::Tensor& noise);
+  void try_capture(const Shape& shape);
 
   std::shared_ptr<const CsmModel> model_;
   FrameStepOptions options_;
   int64_t slots_ = 0, capacity_ = 0, codebooks_ = 0, vocab_ = 0;
   KvCache backbone_cache_, decoder_cache_;
-  at::Tensor hidden_, hidden_used_, c0_logits_;
+  at::Tensor hidden_, hidden_used_, c0_logits_, entropy_;
   at::Tensor decoder_start_;  // [slots, 2, decoder dim]: the depth decoder's first two positions
-  at::Tensor codes_;  // [C, slots]: the frame, and the backbone's next row
+  at::Tensor codes_;          // [C, slots]: the frame, and the backbone's next row
+  at::Tensor beyond_;         // [C, slots]: codebooks the slot's stream does not generate
+  at::Tensor row_weights_;    // [slots, 1, C]: which codes the backbone row sums
+  at::Tensor row_bias_;       // [slots, 1, dim]: the pad ids' embeddings, for pad-filled rows
   at::Tensor positions_;
   at::Tensor running_;  // per slot: prefilled, not released, no end of speech yet
   SamplingRows sampling_;
   DrawSettings draw_settings_;  // derived from sampling_ when it changes
   at::Tensor lanes_, draws_;  // arange(vocabulary), arange(C)
-  std::vector<int64_t> host_positions_;
-  std::vector<bool> live_;
-  HostCopy host_codes_;
+  std::vector<int64_t> host_positions_, host_depth_;
+  std::vector<bool> live_, host_nucleus_;
+  HostCopy host_codes_, host_entropy_;
   at::Tensor host_frame_;  // [slots, C]: the host copy seen frame by frame
   bool copy_started_ = false;
-  int64_t current_window_ = 0;  // the window compute() uses
-  std::map<int64_t, std::unique_ptr<GraphedStep>> graphs_;
+  Shape current_;  // what compute() runs
+  std::map<Shape, std::unique_ptr<GraphedStep>> graphs_;
   GraphPool graph_pool_;  // one memory pool for all of this step's graphs (never replayed at once)
   bool graphs_failed_ = false, graphs_allowed_ = true, graphed_last_ = false;
   int64_t graph_nodes_ = 0;

@@ -161,13 +161,15 @@ class ModelImpl final : public Model {
                        [&] { return std::make_unique<FrameStreamImpl>(model_, prompt, sampling, max_frames); });
   }
 
-  FrameCensus census(const std::vector<int32_t>& ids, int batch, int timed_frames, bool cuda_graphs) const override {
+  FrameCensus census(const std::vector<int32_t>& ids, int batch, int timed_frames, bool cuda_graphs,
+                     int codebooks) const override {
     if (batch < 1) throw Error(ErrorCode::InvalidArgument, "the census needs a batch of at least 1");
     const std::vector<PromptRows> prompts(static_cast<size_t>(batch), prompt_from_ids(ids));
     return guard_torch("watching a frame", kSmallerRun, [&] {
       const int64_t decodable = mimi_codes(model_->config());
-      auto census = take_frame_census(model_, prompts, decodable);
-      if (timed_frames > 0) time_frame_step(model_, prompts, decodable, timed_frames, cuda_graphs, census);
+      auto census = take_frame_census(model_, prompts, decodable, 2, codebooks);
+      if (timed_frames > 0) time_frame_step(model_, prompts, decodable, timed_frames, cuda_graphs, census, codebooks);
+      census.codebooks = codebooks;
       return census;
     });
   }

@@ -44,6 +44,11 @@ BatchingScheduler::~BatchingScheduler() {
 void BatchingScheduler::check(const Request& request, const StreamingConfig& config, const std::string& what) const {
   config.validate();
   if (blank(request.text)) throw Error(ErrorCode::InvalidArgument, what + " is empty", "give something to say");
+  const int model_codebooks = parts_->model->config().num_codebooks;
+  if (config.codebooks > model_codebooks)
+    throw Error(ErrorCode::InvalidArgument, "codebooks " + std::to_string(config.codebooks) + " asked for; the model has " +
+                                                std::to_string(model_codebooks),
+                "use 1.." + std::to_string(model_codebooks) + " (or 0 for all)");
   if (request.speaker < 0) throw Error(ErrorCode::InvalidArgument, "speaker ids are >= 0");
   // The first piece must fit the model's positions with its context (later pieces
   // carry only the piece before them).
@@ -274,7 +279,7 @@ void BatchingScheduler::admit(const std::shared_ptr<StreamChannel>& channel) {
 void BatchingScheduler::start_piece(int64_t index) {
   StreamState& state = *slots_[static_cast<size_t>(index)];
   const auto piece = state.begin_piece(*parts_);
-  driver().prefill(index, piece.prompt, state.piece_sampling());
+  driver().prefill(index, piece.prompt, state.piece_sampling(), state.codebooks(parts_->model->config().num_codebooks));
   driver().prepare_graphs(driver().step().position(index) + piece.frame_limit);
 }
 
@@ -335,19 +340,22 @@ void BatchingScheduler::generate_frame() {
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (!slots_[i] || !frame->fresh[i]) continue;
     const int32_t* row = frame->codes.data_ptr<int32_t>() + i * cb;
-    advance(static_cast<int64_t>(i), std::vector<int32_t>(row, row + cb), frame_ms, frames_per_s);
+    advance(static_cast<int64_t>(i), std::vector<int32_t>(row, row + cb), frame->entropy[i].item<float>(), frame_ms,
+            frames_per_s);
   }
 }
 
 // One new frame of the slot's stream: to the audio decoder, and the stream goes on,
 // moves to its next piece or ends.
-void BatchingScheduler::advance(int64_t index, std::vector<int32_t> frame, double frame_ms, double frames_per_s) {
+void BatchingScheduler::advance(int64_t index, std::vector<int32_t> frame, float entropy, double frame_ms,
+                                double frames_per_s) {
   StreamState& state = *slots_[static_cast<size_t>(index)];
   const auto out = state.take(frame);
   if (out.speech) {
     AudioEvent e;
     e.slot = index;
     e.codes = std::move(frame);
+    e.entropy = entropy;
     e.frame_ms = frame_ms;
     e.sampling = state.sampling();
     e.frames_per_s = frames_per_s;

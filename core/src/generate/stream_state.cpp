@@ -1,5 +1,7 @@
 #include "generate/stream_state.h"
 
+#include <algorithm>
+
 #include "csm/model.h"
 
 namespace csm {
@@ -13,8 +15,15 @@ PiecePrompt StreamState::begin_piece(const EngineParts& parts) {
   auto piece = piece_prompt(parts, channel_->request(), previous_, pieces_.front(), pieces_.size() > 1 || pieces_done_ > 0,
                             config().max_frames() - frames_, "this request");
   piece_limit_ = piece.frame_limit;
+  guard_limit_ = config().guard_frames(pieces_.front());
+  if (guard_limit_ > 0) piece_limit_ = std::min(piece_limit_, guard_limit_);
   piece_frames_.clear();
   return piece;
+}
+
+SlotCodebooks StreamState::codebooks(int64_t model_codebooks) const {
+  const int64_t asked = config().codebooks;
+  return {asked > 0 && asked < model_codebooks ? asked : 0, config().codebook_fill == CodebookFill::Pad};
 }
 
 SamplingParams StreamState::piece_sampling() const {
@@ -31,11 +40,14 @@ StreamState::Outcome StreamState::take(const std::vector<int32_t>& frame) {
     ++frames_;
     out.speech = true;
   }
-  const bool piece_done = eos || static_cast<int64_t>(piece_frames_.size()) >= piece_limit_;
+  const auto made = static_cast<int64_t>(piece_frames_.size());
+  const bool piece_done = eos || made >= piece_limit_;
   const bool out_of_room = frames_ >= config().max_frames();
-  if (piece_done && (pieces_.size() <= 1 || out_of_room)) {
+  // A piece that talks on far past what its text should take stops the stream.
+  const bool runaway = !eos && guard_limit_ > 0 && made >= guard_limit_;
+  if (runaway || (piece_done && (pieces_.size() <= 1 || out_of_room))) {
     out.finished = true;
-    out.stop = eos ? StopReason::EndOfSpeech : StopReason::MaxLength;
+    out.stop = eos ? StopReason::EndOfSpeech : runaway ? StopReason::LengthGuard : StopReason::MaxLength;
     return out;
   }
   out.piece_done = piece_done;

@@ -10,6 +10,7 @@
 #include "csm/codec.h"
 #include "csm/stream.h"
 #include "generate/engine_parts.h"
+#include "generate/frame_step.h"
 #include "generate/piece_plan.h"
 #include "generate/stream_channel.h"
 
@@ -25,6 +26,8 @@ class StreamState {
   PiecePrompt begin_piece(const EngineParts& parts);
   // The sampling of the current piece: what is in effect, each piece with its own seed.
   SamplingParams piece_sampling() const;
+  // The codebooks this stream generates (fixed for the stream) and how its rows fill the rest.
+  SlotCodebooks codebooks(int64_t model_codebooks) const;
   const SamplingParams& sampling() const { return sampling_; }  // in effect
   void change_sampling(const SamplingParams& sampling) { sampling_ = sampling; }
 
@@ -50,6 +53,7 @@ class StreamState {
   int64_t pieces_done_ = 0;
   SamplingParams sampling_;
   int64_t piece_limit_ = 0;          // frames the current piece may make
+  int64_t guard_limit_ = 0;          // ... of which the length guard allows (0: no guard)
   Frames piece_frames_;
   int64_t frames_ = 0;
 };

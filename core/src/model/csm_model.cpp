@@ -187,8 +187,16 @@ at::Tensor CsmModel::embed_rows(const at::Tensor& rows, const at::Tensor& mask) 
   return all.sum(2);
 }
 
-at::Tensor CsmModel::embed_frame(const at::Tensor& codes) const {
-  return at::embedding(w_.audio_embeddings, codes + frame_offsets_).sum(1, /*keepdim=*/true);
+at::Tensor CsmModel::embed_frame(const at::Tensor& codes, const at::Tensor& weights, const at::Tensor& bias) const {
+  return at::baddbmm(bias, weights, at::embedding(w_.audio_embeddings, codes + frame_offsets_));
+}
+
+at::Tensor CsmModel::pad_embeddings(int64_t from) const {
+  // HF's codebook_pad_token_id: the last id of each codebook's table (2050 of 2051).
+  const int64_t pad = config_.audio_vocab - 1, count = config_.num_codebooks - from;
+  if (count <= 0) return at::zeros({config_.backbone.dim}, w_.audio_embeddings.options());
+  const auto ids = at::arange(from, config_.num_codebooks, frame_offsets_.options()) * config_.audio_vocab + pad;
+  return at::embedding(w_.audio_embeddings, ids).sum(0);
 }
 
 at::Tensor CsmModel::embed_audio(const at::Tensor& codes, int64_t codebook) const {

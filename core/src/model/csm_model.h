@@ -24,9 +24,12 @@ class CsmModel {
 
   // rows [B, T, C+1] int64 and mask [B, T, C+1] bool -> [B, T, dim] (spec §2.5).
   at::Tensor embed_rows(const at::Tensor& rows, const at::Tensor& mask) const;
-  // A frame as the backbone's next row: codes [B, C] int64 -> [B, 1, dim] (the sum of its
-  // codebooks' embeddings; a frame has no text).
-  at::Tensor embed_frame(const at::Tensor& codes) const;
+  // A frame as the backbone's next row: codes [B, C] int64 -> [B, 1, dim], the sum of
+  // its codebooks' embeddings (a frame has no text) weighted by `weights` [B, 1, C] (0
+  // leaves a codebook out), plus `bias` [B, 1, dim].
+  at::Tensor embed_frame(const at::Tensor& codes, const at::Tensor& weights, const at::Tensor& bias) const;
+  // The sum of the codebook pad id's embeddings of codebooks from..C-1 [dim].
+  at::Tensor pad_embeddings(int64_t from) const;
   // Embedding of codes [B] of codebook k in backbone space.
   at::Tensor embed_audio(const at::Tensor& codes, int64_t codebook) const;
   // [B, dim] -> [B, V] fp32; only the first `codes` ids when 0 < codes < V (the ids a
