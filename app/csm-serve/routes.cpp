@@ -315,6 +315,7 @@ void Routes::speech(const HttpRequest& req, const std::string& request_id, std::
   setup.encoder = std::move(encoder);
   setup.format = sr.format;
   setup.sse = sr.stream == StreamFormat::Sse;
+  setup.include_codes = sr.include_codes;
   setup.input_chars = sr.input.size();
   setup.request_id = request_id;
   setup.received = SpeechResponse::Clock::now();

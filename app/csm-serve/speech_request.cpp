@@ -237,6 +237,10 @@ SpeechRequest parse_speech_request(std::string_view body_text, const SpeechLimit
   if (fill == "mask") r.codebook_fill = CodebookFill::Mask;
   else if (fill == "pad") r.codebook_fill = CodebookFill::Pad;
   else if (!fill.empty()) throw bad_request("'codebook_fill' must be 'mask' or 'pad'", "codebook_fill", "unsupported_value");
+  if (const json* f = field(body, "include_codes")) {
+    if (!f->is_boolean()) throw bad_request("'include_codes' must be true or false", "include_codes", "invalid_type");
+    r.include_codes = f->get<bool>();
+  }
   if (auto g = number_field(body, "length_guard")) {
     if (!(*g >= 0 && *g <= 100)) throw bad_request("'length_guard' must be in [0, 100] (0 = off)", "length_guard");
     r.length_guard = *g;

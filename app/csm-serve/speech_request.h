@@ -47,6 +47,7 @@ struct SpeechRequest {
   std::optional<int> codebooks;             // 1..the model's
   std::optional<CodebookFill> codebook_fill;
   std::optional<double> length_guard;       // 0 (off) .. 100
+  bool include_codes = false;               // SSE: each delta's csm object carries its codes and entropies
   int max_audio_ms = 0;  // filled with the server's cap when absent
   std::optional<int> chunk_size_ms;   // the server's --chunk-size-ms when absent
   std::optional<int> first_chunk_ms;  // the server's --first-chunk-ms when absent

@@ -176,6 +176,12 @@ json SpeechResponse::chunk_info(const AudioChunk& c) {
                {"depth_temperature", tidy(m.depth_temperature)},
                {"depth_top_k", m.depth_top_k},
                {"depth_top_p", tidy(m.depth_top_p)}};
+  if (s_.include_codes) {
+    info["codes"] = c.codes;
+    json entropy = json::array();
+    for (float h : c.entropy) entropy.push_back(tidy(h));
+    info["entropy"] = entropy;
+  }
   return info;
 }
 

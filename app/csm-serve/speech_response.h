@@ -32,6 +32,7 @@ class SpeechResponse : public StreamedBody {
     std::unique_ptr<AudioEncoder> encoder;
     AudioFormat format = AudioFormat::Pcm;
     bool sse = false;
+    bool include_codes = false;  // SSE: codes and entropies in each delta
     size_t input_chars = 0;
     std::string request_id;       // the client's X-Request-Id (or ours), echoed only
     Clock::time_point received;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end tests of csm-serve on the demo model, on loopback, random free ports.
 
-  serve_test.py SCENARIO     (curl | remote | openai_sdk | faults | sigterm | schemathesis | load | nginx | k8s)
+  serve_test.py SCENARIO     (curl | remote | knobs | openai_sdk | faults | sigterm | schemathesis | load | nginx | k8s)
 
 Environment: CSM_SERVE_BIN (the binary), CSM_SERVE_VENV (a venv with openai and
 schemathesis, see setup_venv.sh), CSM_SOURCE_DIR. Every wait is bounded; every
@@ -336,7 +336,9 @@ def scenario_remote():
         st, _, b = s.request("POST", "/v1/csm/streams/live-1/sampling", {"temperature": 0, "top_k": 1}, headers=key)
         check(st == 404, "the client's X-Request-Id reaches no stream")
         st, _, b = s.request("POST", f"/v1/csm/streams/{sid}/sampling", {"temperature": 0, "top_k": 1}, headers=key)
-        check(st == 200 and json.loads(b) == {"id": sid, "temperature": 0, "top_k": 1},
+        applied = json.loads(b) if st == 200 else {}
+        check(st == 200 and applied == {"id": sid, "temperature": 0, "top_k": 1, "top_p": 1, "depth_temperature": 0,
+                                        "depth_top_k": 1, "depth_top_p": 1},
               f"POST /v1/csm/streams/{{stream_id}}/sampling: 200 with the applied values ({st} {b[:200]!r})")
         st, _, b = s.request("POST", f"/v1/csm/streams/{sid}/sampling", {"temperature": 7}, headers=key)
         check(st == 400 and json.loads(b)["error"]["param"] == "temperature", "an out-of-range temperature: 400")
@@ -359,7 +361,7 @@ def scenario_remote():
         # A live change lasts across a piece boundary: "Hi." is a piece of its own (43 frames with the
         # demo's byte tokenizer), and the second piece's chunks are still made greedy, by core's account.
         two = body(text="Hi. This second sentence is long enough that it cannot share a piece with the first.",
-                   max_audio_ms=4480, seed=4, response_format="pcm", temperature=0.9, top_k=50)
+                   max_audio_ms=4480, seed=4, response_format="pcm", temperature=0.9, top_k=50, length_guard=0)
         run = SseReader(s.port, two, "pieces-1", key)
         run.next()
         st, _, b = s.request("POST", f"/v1/csm/streams/{run.stream_id}/sampling", {"temperature": 0}, headers=key)
@@ -407,6 +409,41 @@ def scenario_remote():
               "no --benchmark-report: 404 no_benchmark with the hint")
         info = json.loads(s.get("/v1/csm/info")[2])["server"]
         check(info.get("benchmark") is False and info.get("voices_dir") is False, "/v1/csm/info says so")
+
+
+def scenario_knobs():
+    """Issue #23's knobs through the server: codebook depth, codes and entropies in the SSE
+    deltas, depth-decoder sampling and top-p in effect, the length guard's stop."""
+    with Server("--max-streams", "2") as s:
+        info = json.loads(s.get("/v1/csm/info")[2])
+        check(info["server"].get("research_knobs") is True and info["engine"].get("num_codebooks") == 32,
+              "/v1/csm/info advertises the research knobs and the model's codebooks")
+        st, _, raw = s.speech(body(stream_format="sse", response_format="pcm", codebooks=4, include_codes=True,
+                                   top_p=0.9, depth_temperature=0.0, depth_top_k=7, length_guard=0))
+        events = parse_sse(raw)
+        deltas = [e for e in events if e["type"] == "speech.audio.delta" and e["csm"].get("frames")]
+        done = [e for e in events if e["type"] == "speech.audio.done"]
+        check(st == 200 and deltas and done, "an SSE stream with the new knobs completes")
+        frames = [f for e in deltas for f in e["csm"]["codes"]]
+        check(len(frames) == 10 and all(len(f) == 32 for f in frames), f"codes for every frame ({len(frames)} of 10)")
+        check(all(any(c != 0 for c in f[:4]) and all(c == 0 for c in f[4:]) for f in frames),
+              "codebooks past 4 are 0, the first 4 are not all 0")
+        check(all(len(e["csm"]["entropy"]) == len(e["csm"]["codes"]) for e in deltas) and
+              all(0 < h < 8 for e in deltas for h in e["csm"]["entropy"]), "one entropy (nats) per frame")
+        m = deltas[-1]["csm"]
+        check(m["top_p"] == 0.9 and m["depth_temperature"] == 0 and m["depth_top_k"] == 7 and m["temperature"] > 0,
+              f"the chunk says the knobs it was made with ({m})")
+        # Without include_codes, no codes (the payload stays small).
+        _, _, raw = s.speech(body(stream_format="sse", response_format="pcm", max_audio_ms=160))
+        check(all("codes" not in e.get("csm", {}) for e in parse_sse(raw)), "no codes unless asked")
+        # The length guard: the demo never ends its sentence, the guard stops it at its 2 s floor.
+        _, _, raw = s.speech(body(text="Hi.", stream_format="sse", response_format="pcm", max_audio_ms=10000))
+        done = [e for e in parse_sse(raw) if e["type"] == "speech.audio.done"][0]
+        check(done["csm"]["stop"] == "length_guard" and done["csm"]["frames"] == 25,
+              f"the length guard ends a runaway stream ({done['csm'].get('stop')}, {done['csm'].get('frames')} frames)")
+        check(s.metric('csm_streams_total{stop="length_guard"}') == 1, "counted in /metrics by its stop reason")
+        st, _, b = s.speech(body(codebooks=33))
+        check(st == 400 and b"codebooks" in b, "more codebooks than the model has: 400 naming the field")
 
 
 def scenario_openai_sdk():
