@@ -53,7 +53,8 @@ TEST(CliCodec, BadInputsAreClearErrors) {
   CSM_REQUIRE_FIXTURE(hf, "tiny-a/hf");
   const std::string dir = csm::test::temp_dir("codec");
   std::ofstream(dir + "/ragged.json") << R"({"frames": [[1,2,3],[1,2]]})";
-  std::ofstream(dir + "/wide.json") << R"({"frames": [[1,2,3]]})";
+  std::ofstream(dir + "/wide.json") << R"({"frames": [[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]]})";
+  std::ofstream(dir + "/narrow.json") << R"({"frames": [[1,2,3]]})";
   std::ofstream(dir + "/special.json") << R"({"frames": [[2050,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]]})";
   std::ofstream(dir + "/clip.txt") << "hello";
   const auto run = [&](const std::string& args) { return run_process(tool("csm-codec") + " " + args); };
@@ -62,7 +63,10 @@ TEST(CliCodec, BadInputsAreClearErrors) {
   EXPECT_NE(ragged.err.find("frame 1 has 2 codes"), std::string::npos) << ragged.err;
   const auto wide = run("decode " + dir + "/wide.json --model " + hf + " --out " + dir + "/o.wav");
   EXPECT_EQ(wide.exit_code, 2);
-  EXPECT_NE(wide.err.find("decodes 16"), std::string::npos) << wide.err;
+  EXPECT_NE(wide.err.find("frames of 17 codes; this Mimi decodes 1..16"), std::string::npos) << wide.err;
+  // Fewer codes than the codec's are its first codebooks (csm-stream --codebooks 3 writes such frames).
+  const auto narrow = run("decode " + dir + "/narrow.json --model " + hf + " --out " + dir + "/n.wav");
+  EXPECT_EQ(narrow.exit_code, 0) << narrow.err;
   const auto special = run("decode " + dir + "/special.json --model " + hf + " --out " + dir + "/o.wav");
   EXPECT_EQ(special.exit_code, 2);
   EXPECT_NE(special.err.find("2050"), std::string::npos) << special.err;

@@ -374,7 +374,7 @@ def scenario_remote():
 
         # DELETE cancels a running stream: its response ends early with stop "cancelled".
         cancelled_before = s.metric('csm_streams_total{stop="cancelled"}') or 0
-        run = SseReader(s.port, body(max_audio_ms=60000, response_format="pcm"), "cut-1", key)
+        run = SseReader(s.port, body(max_audio_ms=60000, length_guard=0, response_format="pcm"), "cut-1", key)
         run.next()
         t0 = time.monotonic()
         st, _, b = s.request("DELETE", f"/v1/csm/streams/{run.stream_id}", headers=key)
@@ -489,7 +489,7 @@ import http.client
 def long_one():
     try:
         c.audio.speech.create(model="tts-1", voice="alloy", input="Long.", response_format="pcm",
-                              extra_body={"max_audio_ms": 8000})
+                              extra_body={"max_audio_ms": 8000, "length_guard": 0})  # busy for the whole 8 s
     except Exception:
         pass
 ts = [threading.Thread(target=long_one) for _ in range(2)]
@@ -554,7 +554,7 @@ def scenario_faults():
         check(s.get("/health")[0] == 200, "still alive after the bad requests")
 
         # A client that goes away mid-stream frees its slot (within a frame, well under a second here).
-        a = open_stream(s.port, body(max_audio_ms=60000))
+        a = open_stream(s.port, body(max_audio_ms=60000, length_guard=0))
         first = a.recv(4096)
         check(first.startswith(b"HTTP/1.1 200"), "long stream started")
         check(wait_until(lambda: s.metric("csm_active_streams") == 1), "one active stream")
@@ -567,9 +567,9 @@ def scenario_faults():
         check(st == 200 and len(audio) == 2 * 1920 * 2, "the freed slot serves the next request")
 
         # Backpressure: one streaming, one queued, the next one 429 with Retry-After.
-        a = open_stream(s.port, body(max_audio_ms=60000))
+        a = open_stream(s.port, body(max_audio_ms=60000, length_guard=0))
         a.recv(4096)
-        b_ = open_stream(s.port, body(max_audio_ms=60000))
+        b_ = open_stream(s.port, body(max_audio_ms=60000, length_guard=0))
         check(wait_until(lambda: s.metric("csm_queued_requests") == 1), "second request queued")
         h = error_case("queue full", 429, "queue_full", "POST", "/v1/audio/speech", body(max_audio_ms=80))
         check(h.get("retry-after", "").isdigit(), f"429 has Retry-After ({h.get('retry-after')})")

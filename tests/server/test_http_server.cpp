@@ -356,12 +356,15 @@ TEST(HttpServer, LiveSamplingReachesTheRunningStreamThenCancelEndsIt) {
 
   auto r = call(s.port, "POST", path + "/sampling", R"({"temperature": 0.3})");
   EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.json_body(), (json{{"id", id}, {"temperature", 0.3}, {"top_k", 40}}));
+  // Every live knob in effect; the depth decoder's follow codebook 0's unless set.
+  EXPECT_EQ(r.json_body(), (json{{"id", id}, {"temperature", 0.3}, {"top_k", 40}, {"top_p", 1.0},
+                                 {"depth_temperature", 0.3}, {"depth_top_k", 40}, {"depth_top_p", 1.0}}));
   EXPECT_FLOAT_EQ(stream->temperature_, 0.3f);
   EXPECT_EQ(stream->top_k_, 40);  // unchanged knobs stay the request's
   EXPECT_EQ(stream->seed_, 5u);
   r = call(s.port, "POST", path + "/sampling", R"({"top_k": 7})");
-  EXPECT_EQ(r.json_body(), (json{{"id", id}, {"temperature", 0.3}, {"top_k", 7}}));
+  EXPECT_EQ(r.json_body(), (json{{"id", id}, {"temperature", 0.3}, {"top_k", 7}, {"top_p", 1.0},
+                                 {"depth_temperature", 0.3}, {"depth_top_k", 7}, {"depth_top_p", 1.0}}));
   EXPECT_EQ(stream->top_k_, 7);
   EXPECT_EQ(call(s.port, "POST", path + "/sampling", R"({"temperature": 3})").status, 400);
   EXPECT_EQ(call(s.port, "POST", path + "/sampling", "{}").status, 400);
