@@ -65,6 +65,8 @@ int stream_main(int argc, char** argv) {
        {"sdpa", "NAME", "attention kernels: auto (any but cuDNN's), cudnn, flash, efficient or math (default: $CSM_SDPA, else auto)"},
        {"text", "TEXT", "what to say"},
        {"text-file", "FILE", "read the text from a file (stdin is read when neither is given)"},
+       {"text-stdin-stream", "", "speak stdin as it arrives, sentence by sentence (pipe an LLM's reply in); ends at end of input"},
+       {"text-wait-ms", "MS", "with --text-stdin-stream: text without a sentence end waits at most this long", "700"},
        {"speaker", "N", "speaker id", "0"},
        {"context", "WAV", "a voice clip to continue from (any format/rate libsndfile reads)", "", true},
        {"context-text", "TEXT", "transcript of the matching --context clip", "", true},
@@ -99,9 +101,19 @@ int stream_main(int argc, char** argv) {
   args.expect_no_positional();
   if (args.has("batch-file")) {
     if (!args.has("out-dir")) throw Error(ErrorCode::InvalidArgument, "csm-stream: --batch-file needs --out-dir DIR");
-    if (args.has("text") || args.has("text-file"))
-      throw Error(ErrorCode::InvalidArgument, "csm-stream: --batch-file replaces --text/--text-file");
+    if (args.has("text") || args.has("text-file") || args.has("text-stdin-stream"))
+      throw Error(ErrorCode::InvalidArgument, "csm-stream: --batch-file replaces --text/--text-file/--text-stdin-stream");
     return csm::cli::run_stream(args, read_batch_file(args.get("batch-file")));
+  }
+  if (args.has("text-stdin-stream")) {
+    if (args.has("text") || args.has("text-file"))
+      throw Error(ErrorCode::InvalidArgument, "csm-stream: --text-stdin-stream reads stdin; no --text/--text-file");
+    if (isatty(STDIN_FILENO) && !args.has("quiet"))
+      std::fprintf(stderr, "csm-stream: type text; each sentence is spoken as it ends; Ctrl-D ends\n");
+    if (!args.has("out") && !args.has("play") && !args.has("codes-out"))
+      throw Error(ErrorCode::InvalidArgument, "csm-stream: nothing to do with the speech",
+                  "pass --out speech.wav, --play, and/or --codes-out codes.json");
+    return csm::cli::run_stream(args, {""});
   }
   const std::string text = read_text(args);
   if (!args.has("out") && !args.has("play") && !args.has("codes-out"))

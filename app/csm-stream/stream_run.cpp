@@ -14,6 +14,7 @@
 
 #include "common/context_flags.h"
 #include "csm-stream/pulse_player.h"
+#include "csm-stream/stdin_text.h"
 #include "csm/audio_file.h"
 #include "csm/codes_json.h"
 #include "csm/engine.h"
@@ -60,6 +61,7 @@ StreamingConfig streaming_config(const Args& args) {
   c.max_audio_ms = static_cast<int>(args.has("max-frames") ? *args.integer("max-frames") * 80 : *args.integer("max-audio-ms"));
   c.enable_cuda_graphs = !args.has("no-cuda-graphs");
   c.rtf_target = *args.number("rtf-target");
+  c.text_wait_ms = static_cast<int>(*args.integer("text-wait-ms"));
   if (c.first_chunk_ms > c.chunk_size_ms && !args.has("first-chunk-ms")) c.first_chunk_ms = c.chunk_size_ms;
   c.validate();
   return c;
@@ -180,8 +182,9 @@ int run_stream(const Args& args, const std::vector<std::string>& texts) {
   double total_audio_ms = 0;
   std::vector<Request> requests;
   std::vector<StreamSinks> sinks(texts.size());
+  const bool text_streamed = args.has("text-stdin-stream");
   for (size_t i = 0; i < texts.size(); ++i) {
-    requests.push_back({texts[i], static_cast<int>(speaker), context});
+    requests.push_back({texts[i], static_cast<int>(speaker), context, text_streamed});
     std::string path = args.get("out");
     if (batch_mode) {
       char name[32];
@@ -191,10 +194,19 @@ int run_stream(const Args& args, const std::vector<std::string>& texts) {
     if (!path.empty()) sinks[i].wav = std::make_unique<WavWriter>(path, info.sample_rate, format);
   }
   std::unique_ptr<Session> session;
+  std::unique_ptr<StdinTextPump> pump;
+  int pieces_shown = 0;
   try {
     session = engine->start(std::move(requests), config, cancel);
+    if (text_streamed) pump = std::make_unique<StdinTextPump>(session->stream(0));
     while (auto chunk = session->next()) {
       auto& sink = sinks[static_cast<size_t>(chunk->stream)];
+      if (text_streamed && !args.has("quiet") && chunk->piece >= pieces_shown) {
+        const auto pieces = session->stream(0).pieces();
+        for (; pieces_shown <= chunk->piece && pieces_shown < static_cast<int>(pieces.size()); ++pieces_shown)
+          std::fprintf(stderr, "%scsm-stream: piece %d: %s\n", live ? "\n" : "", pieces_shown + 1,
+                       pieces[static_cast<size_t>(pieces_shown)].c_str());
+      }
       if (sink.wav) sink.wav->write(chunk->samples);
       if (player) player->play(chunk->samples);
       sink.codes.frames.insert(sink.codes.frames.end(), chunk->codes.begin(), chunk->codes.end());
@@ -206,10 +218,12 @@ int run_stream(const Args& args, const std::vector<std::string>& texts) {
       }
     }
   } catch (const Error&) {
+    pump.reset();
     if (live) std::fprintf(stderr, "\n");
     keep_what_was_made(sinks, info.sample_rate, args.has("codes-out") ? args.get("codes-out") : std::string());
     throw;
   }
+  pump.reset();
   if (live) std::fprintf(stderr, "\n");
   const RunSummary& summary = session->summary();
   for (size_t i = 0; i < sinks.size(); ++i) {

@@ -121,3 +121,26 @@ TEST(CsmStreamEngine, TopKHasOneNameAndTheOldSpellingStillWorks) {
 }
 
 }  // namespace
+
+namespace {
+
+// --text-stdin-stream: text piped in as it is written is spoken sentence by sentence,
+// the first before the rest has arrived.
+TEST(CsmStreamEngine, TextFromStdinIsSpokenSentenceBySentenceAsItArrives) {
+  const std::string dir = csm::test::temp_dir("engine");
+  const std::string script = "(printf 'Hi the'; sleep 0.3; printf 're. Bye'; sleep 0.3; printf ' now.') | " +
+                             tool("csm-stream") + " --text-stdin-stream --length-guard 0 --seed 2 --out " + dir +
+                             "/s.wav --codes-out " + dir + "/c.json";
+  const auto r = run_process("bash -c " + shell_quote(script));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("piece 1: Hi there.\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("piece 2: Bye now.\n"), std::string::npos) << r.err;
+  const auto frames = csm::test::read_json(dir + "/c.json").at("frames").size();
+  EXPECT_GT(frames, 0u);
+  EXPECT_EQ(wav_frames(dir + "/s.wav"), static_cast<int64_t>(frames) * 1920);
+  const auto both = run_process(tool("csm-stream") + " --text-stdin-stream --text x --out " + dir + "/b.wav");
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("--text-stdin-stream reads stdin"), std::string::npos) << both.err;
+}
+
+}  // namespace

@@ -88,6 +88,9 @@ class Session {
   // Live knobs for every stream of the session: applied from the next frame.
   virtual void set_sampling(const SamplingParams& sampling) = 0;
   virtual const RunSummary& summary() const = 0;
+  // Request i's stream: where a text_streamed request's text goes as it arrives.
+  // Throws csm::Error for an index the session does not have.
+  virtual Stream& stream(size_t index) = 0;
 };
 
 class Engine {

@@ -28,6 +28,10 @@ struct Request {
   std::string text;
   int speaker = 0;
   std::vector<Segment> context;  // earlier turns (with audio codes), oldest first
+  // The text keeps coming after submit() (Stream::append_text ... end_text): it is cut
+  // into pieces as it arrives and each piece is spoken as soon as it is complete. `text`
+  // is its start (may be empty).
+  bool text_streamed = false;
 };
 
 struct ChunkMetrics {
@@ -53,6 +57,8 @@ struct AudioChunk {
   std::vector<float> samples;  // mono, engine sample rate
   std::vector<std::vector<int32_t>> codes;
   std::vector<float> entropy;  // per frame: codebook 0's entropy (nats) at temperature 1
+  int piece = 0;              // which piece of the text its frames speak (a chunk never spans two)
+  bool piece_end = false;     // the piece's last chunk
   bool last = false;          // the stream's final chunk
   ChunkMetrics metrics;
 };
@@ -90,6 +96,15 @@ class Stream {
   virtual SamplingParams sampling() const = 0;  // what is in effect, or will be from the next frame
   virtual StreamSummary summary() const = 0;
   virtual double queued_ms() const = 0;  // how long it waited for a slot
+
+  // A text_streamed request's text, as it arrives (any thread): fragments in order;
+  // flush_text() speaks what is buffered now, boundary or not; end_text() says there is
+  // no more (the stream ends after its last piece). Ignored for other requests.
+  virtual void append_text(const std::string& fragment) { (void)fragment; }
+  virtual void flush_text() {}
+  virtual void end_text() {}
+  // The pieces started so far, in order (a long text's, or a streamed text's as cut).
+  virtual std::vector<std::string> pieces() const { return {}; }
 };
 
 }  // namespace csm

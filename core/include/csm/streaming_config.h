@@ -26,6 +26,9 @@ struct StreamingConfig {
   // A piece may run at most this many times the length its text should take (with a
   // 2-second floor), then the stream stops with stop reason length_guard. 0: off.
   double length_guard = 4.0;
+  // Streamed text (Request::text_streamed): buffered text without a sentence end is cut
+  // at a clause or word boundary after waiting this long.
+  int text_wait_ms = 700;
   // A request: CUDA only. A frame runs eagerly while any live stream asked for no graphs;
   // the run's metrics say how frames ran.
   bool enable_cuda_graphs = true;

@@ -79,13 +79,19 @@ void AudioDecoder::process(AudioWork& work) {
     Slot& s = slots_[i];
     if (!s.channel) continue;
     const bool finishing = s.ending && s.undecoded.empty();
+    const bool piece_over = s.piece_ending && s.undecoded.empty();
     for (;;) {
       const auto ready = static_cast<int64_t>(s.chunk.codes.size()), target = chunk_target(s);
-      // A stream's final frames go out as its last chunk (end()), however many.
-      if (ready < target || (finishing && ready == target)) break;
+      // A stream's (or piece's) final frames go out as its last chunk, however many.
+      if (ready < target || ((finishing || piece_over) && ready == target)) break;
       hand_out(static_cast<int64_t>(i), false);
     }
-    if (finishing) end(static_cast<int64_t>(i));
+    if (finishing) {
+      end(static_cast<int64_t>(i));
+    } else if (piece_over) {
+      hand_out(static_cast<int64_t>(i), false, /*piece_end=*/true);
+      s.piece_ending = false;
+    }
   }
 }
 
@@ -103,11 +109,15 @@ void AudioDecoder::apply(AudioEvent& e) {
       break;
     case AudioEvent::Kind::Frame:
       if (!s.channel || s.ending) return;  // a stream the decoder already ended (a failed decode)
+      if (s.chunk.codes.empty() && s.undecoded.empty()) s.piece = e.piece;
       s.undecoded.push_back(std::move(e.codes));
       s.undecoded_entropy.push_back(e.entropy);
       s.generate_ms += e.frame_ms;
       s.sampling = e.sampling;
       s.frames_per_s = e.frames_per_s;
+      break;
+    case AudioEvent::Kind::PieceEnd:
+      if (s.channel && !s.ending) s.piece_ending = true;
       break;
     case AudioEvent::Kind::End:
       if (!s.channel || s.ending) return;
@@ -126,7 +136,7 @@ int64_t AudioDecoder::chunk_target(const Slot& s) const {
 bool AudioDecoder::due(const Slot& s) const {
   if (!s.channel || s.undecoded.empty()) return false;
   const auto waiting = static_cast<int64_t>(s.undecoded.size());
-  return s.ending || waiting >= s.channel->config().frame_batch_size ||
+  return s.ending || s.piece_ending || waiting >= s.channel->config().frame_batch_size ||
          static_cast<int64_t>(s.chunk.codes.size()) + waiting >= chunk_target(s);
 }
 
@@ -197,14 +207,16 @@ void AudioDecoder::fail_slot(int64_t slot, std::exception_ptr error) {
   end(slot);
 }
 
-void AudioDecoder::hand_out(int64_t slot, bool last) {
+void AudioDecoder::hand_out(int64_t slot, bool last, bool piece_end) {
   Slot& s = slots_[static_cast<size_t>(slot)];
   const auto ready = static_cast<int64_t>(s.chunk.codes.size());
-  const int64_t take = last ? ready : std::min(ready, chunk_target(s));
+  const int64_t take = last || piece_end ? ready : std::min(ready, chunk_target(s));
   const int64_t samples = take * mimi_.config().samples_per_frame();
   AudioChunk chunk;
   chunk.first_frame = s.summary.frames;
   chunk.last = last;
+  chunk.piece = s.piece;
+  chunk.piece_end = piece_end || last;
   chunk.codes.assign(s.chunk.codes.begin(), s.chunk.codes.begin() + take);
   chunk.entropy.assign(s.chunk.entropy.begin(), s.chunk.entropy.begin() + take);
   chunk.samples.assign(s.chunk.samples.begin(), s.chunk.samples.begin() + samples);

@@ -34,7 +34,7 @@
 namespace csm {
 
 struct AudioEvent {
-  enum class Kind { Begin, Frame, End };
+  enum class Kind { Begin, Frame, PieceEnd, End };
   Kind kind = Kind::Frame;
   int64_t slot = 0;
   std::shared_ptr<StreamChannel> channel;  // Begin: the stream now in the slot
@@ -42,6 +42,7 @@ struct AudioEvent {
   float entropy = 0;                       // Frame: codebook 0's entropy
   double frame_ms = 0;                     // Frame: its generation time (shared by the batch)
   SamplingParams sampling;                 // Frame: what it was drawn with
+  int piece = 0;                           // Frame: the piece of the text it speaks
   double frames_per_s = 0;                 // Frame: every stream together, lately
   StopReason stop = StopReason::Running;   // End
   std::exception_ptr error;                // End: with stop Failed
@@ -73,6 +74,8 @@ class AudioDecoder {
     std::chrono::steady_clock::time_point started;
     StreamSummary summary;
     bool ending = false;
+    bool piece_ending = false;  // its piece is over: what is left of it goes out now
+    int piece = 0;              // the piece the frames in `chunk` and `undecoded` speak
     StopReason stop = StopReason::Running;
     std::exception_ptr error;
   };
@@ -84,7 +87,7 @@ class AudioDecoder {
   void decode_group(const std::vector<int64_t>& slots, int64_t frames);  // fails the slots on failure
   void decode(const std::vector<int64_t>& slots, int64_t frames);        // throws
   void fail_slot(int64_t slot, std::exception_ptr error);
-  void hand_out(int64_t slot, bool last);
+  void hand_out(int64_t slot, bool last, bool piece_end = false);
   void end(int64_t slot);
   bool due(const Slot& s) const;
   int64_t chunk_target(const Slot& s) const;

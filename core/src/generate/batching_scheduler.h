@@ -54,7 +54,9 @@ class BatchingScheduler final : public Scheduler {
   FrameDriver& driver();
   AudioDecoder& audio();
   void admit(const std::shared_ptr<StreamChannel>& channel);
-  void start_piece(int64_t index);
+  bool start_piece(int64_t index);
+  void resume_waiting();
+  int generating() const;
   void let_cancelled_go();
   void generate_frame();
   void advance(int64_t index, std::vector<int32_t> frame, float entropy, double frame_ms, double frames_per_s);
@@ -81,7 +83,7 @@ class BatchingScheduler final : public Scheduler {
   std::condition_variable cv_, idle_cv_;
   std::deque<std::shared_ptr<StreamChannel>> queue_;
   std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> rate_;
-  int max_streams_ = 1, active_ = 0;
+  int max_streams_ = 1, active_ = 0, waiting_ = 0;  // waiting: slots between pieces of a streamed text
   bool graphs_ = false;
   std::string graphs_note_;
   int64_t frames_total_ = 0, completed_ = 0, cancelled_ = 0, failed_ = 0;

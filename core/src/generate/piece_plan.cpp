@@ -8,8 +8,6 @@
 namespace csm {
 namespace {
 
-// About 20 s of speech per piece.
-constexpr size_t kMaxPieceTokens = 80;
 // A piece of a split text may not run on forever (a model that misses its end of
 // speech would eat the next pieces' time): about 6 frames a token.
 constexpr int64_t kPieceMinFrames = 25;

@@ -12,6 +12,9 @@
 
 namespace csm {
 
+// About 20 s of speech: the most tokens a piece takes.
+constexpr size_t kMaxPieceTokens = 80;
+
 // The pieces of `text`, in order (one piece when it is short).
 std::vector<std::string> plan_pieces(const Tokenizer& tokenizer, const std::string& text);
 

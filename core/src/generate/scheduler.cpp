@@ -43,7 +43,8 @@ BatchingScheduler::~BatchingScheduler() {
 
 void BatchingScheduler::check(const Request& request, const StreamingConfig& config, const std::string& what) const {
   config.validate();
-  if (blank(request.text)) throw Error(ErrorCode::InvalidArgument, what + " is empty", "give something to say");
+  if (blank(request.text) && !request.text_streamed)
+    throw Error(ErrorCode::InvalidArgument, what + " is empty", "give something to say");
   const int model_codebooks = parts_->model->config().num_codebooks;
   if (config.codebooks > model_codebooks)
     throw Error(ErrorCode::InvalidArgument, "codebooks " + std::to_string(config.codebooks) + " asked for; the model has " +
@@ -51,13 +52,26 @@ void BatchingScheduler::check(const Request& request, const StreamingConfig& con
                 "use 1.." + std::to_string(model_codebooks) + " (or 0 for all)");
   if (request.speaker < 0) throw Error(ErrorCode::InvalidArgument, "speaker ids are >= 0");
   // The first piece must fit the model's positions with its context (later pieces
-  // carry only the piece before them).
+  // carry only the piece before them). A streamed text's pieces are not known yet:
+  // its context must leave room for one of at most a piece's length.
+  if (request.text_streamed) {
+    piece_prompt(*parts_, request, {}, std::string(kMaxPieceTokens, 'x'), true, config.max_frames(), what);
+    return;
+  }
   const auto pieces = plan_pieces(*parts_->tokenizer, request.text);
   piece_prompt(*parts_, request, {}, pieces.front(), pieces.size() > 1, config.max_frames(), what);
 }
 
 std::shared_ptr<StreamChannel> BatchingScheduler::enqueue(Request request, const StreamingConfig& config, bool bounded) {
+  const bool streamed = request.text_streamed;
   auto stream = std::make_shared<StreamChannel>(std::move(request), config);
+  if (streamed) {
+    auto feed = std::make_unique<TextFeed>([tokenizer = parts_->tokenizer](const std::string& t) {
+      return tokenizer->encode(t).size();
+    }, kMaxPieceTokens, std::chrono::milliseconds(config.text_wait_ms));
+    feed->append(stream->request().text);
+    stream->set_feed(std::move(feed));
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (draining_ || stopping_) throw Error(ErrorCode::Busy, "the scheduler is draining: no new requests");
@@ -140,6 +154,10 @@ int BatchingScheduler::live() const {
   return static_cast<int>(std::count_if(slots_.begin(), slots_.end(), [](auto& s) { return s != nullptr; }));
 }
 
+int BatchingScheduler::generating() const {
+  return static_cast<int>(std::count_if(slots_.begin(), slots_.end(), [](auto& s) { return s && !s->waiting(); }));
+}
+
 void BatchingScheduler::run() {
   try {  // this thread's BLAS buffers, while memory is still free
     reserve_blas_buffers();
@@ -159,7 +177,8 @@ void BatchingScheduler::run() {
       for (auto& slot : slots_)
         if (slot) slot->channel().cancel();
     let_cancelled_go();
-    if (live() > 0) generate_frame();
+    resume_waiting();
+    if (generating() > 0) generate_frame();
     else if (driver_) driver_->drop_in_flight();
     if (!work_.empty()) audio().submit(std::move(work_));
     work_.clear();
@@ -167,6 +186,7 @@ void BatchingScheduler::run() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       active_ = live();
+      waiting_ = live() - generating();
       idle = active_ == 0 && queue_.empty();
     }
     if (idle && audio_) audio_->wait_idle();  // idle means every stream's last chunk is out
@@ -180,10 +200,13 @@ void BatchingScheduler::run() {
 std::vector<std::shared_ptr<StreamChannel>> BatchingScheduler::wait_for_work(bool* stopping) {
   std::vector<std::shared_ptr<StreamChannel>> joining;
   std::unique_lock<std::mutex> lock(mutex_);
-  cv_.wait(lock, [&] {
+  const auto work = [&] {
     prune_queue_locked();
-    return stopping_ || !queue_.empty() || active_ > 0;
-  });
+    return stopping_ || !queue_.empty() || active_ > waiting_;
+  };
+  // Streams waiting for their text: look again soon (text arrives on other threads).
+  if (waiting_ > 0) cv_.wait_for(lock, std::chrono::milliseconds(10), work);
+  else cv_.wait(lock, work);
   *stopping = stopping_;
   if (stopping_) {
     for (auto& s : queue_) s->end(StopReason::Cancelled);
@@ -274,13 +297,37 @@ void BatchingScheduler::admit(const std::shared_ptr<StreamChannel>& channel) {
   work_.push_back(std::move(begin));
 }
 
-// Prefills the slot with its stream's current piece, and has the graphs it will
-// reach captured now rather than when it gets there.
-void BatchingScheduler::start_piece(int64_t index) {
+// Prefills the slot with its stream's next piece, and has the graphs it will reach
+// captured now rather than when it gets there. A streamed text's next piece may not
+// be there yet: the slot then waits, generating nothing (false).
+bool BatchingScheduler::start_piece(int64_t index) {
   StreamState& state = *slots_[static_cast<size_t>(index)];
-  const auto piece = state.begin_piece(*parts_);
+  const auto text = state.next_piece();
+  if (!text) {
+    state.set_waiting(true);
+    driver().release(index);
+    return false;
+  }
+  const auto piece = state.begin_piece(*parts_, *text);
   driver().prefill(index, piece.prompt, state.piece_sampling(), state.codebooks(parts_->model->config().num_codebooks));
   driver().prepare_graphs(driver().step().position(index) + piece.frame_limit);
+  return true;
+}
+
+// Streams between pieces of a streamed text: the next piece starts once it is cut; a
+// text that ended meanwhile ends its stream.
+void BatchingScheduler::resume_waiting() {
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (!slots_[i] || !slots_[i]->waiting()) continue;
+    const auto index = static_cast<int64_t>(i);
+    try {
+      if (start_piece(index)) continue;
+    } catch (...) {
+      end_stream(index, StopReason::Failed, failure(std::current_exception(), "starting the next piece"));
+      continue;
+    }
+    if (!slots_[i]->more_text()) end_stream(index, StopReason::EndOfSpeech, nullptr);
+  }
 }
 
 // Streams cancelled by their reader end here; a stream the audio decoder ended (its
@@ -359,6 +406,7 @@ void BatchingScheduler::advance(int64_t index, std::vector<int32_t> frame, float
     e.frame_ms = frame_ms;
     e.sampling = state.sampling();
     e.frames_per_s = frames_per_s;
+    e.piece = state.piece_index();
     work_.push_back(std::move(e));
   }
   if (out.finished) {
@@ -366,8 +414,12 @@ void BatchingScheduler::advance(int64_t index, std::vector<int32_t> frame, float
     return;
   }
   if (!out.piece_done) return;
+  AudioEvent end_of_piece;  // its audio goes out now, whether the next piece is there or not
+  end_of_piece.kind = AudioEvent::Kind::PieceEnd;
+  end_of_piece.slot = index;
+  work_.push_back(std::move(end_of_piece));
   try {
-    state.start_next_piece();
+    state.end_piece();
     start_piece(index);
   } catch (...) {
     end_stream(index, StopReason::Failed, failure(std::current_exception(), "starting the next piece"));

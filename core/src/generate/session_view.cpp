@@ -42,6 +42,13 @@ class SessionView final : public Session {
       if (!ended_[i]) streams_[i]->cancel();  // nobody reads them any more
   }
 
+  Stream& stream(size_t index) override {
+    if (index >= streams_.size())
+      throw Error(ErrorCode::InvalidArgument, "stream " + std::to_string(index) + " asked for; the session has " +
+                                                  std::to_string(streams_.size()));
+    return *streams_[index];
+  }
+
   std::optional<AudioChunk> next() override {
     for (;;) {
       if (cancel_.cancelled() && !cancel_sent_) {

@@ -55,6 +55,28 @@ double StreamChannel::queued_ms() const {
   return started_ ? queued_ms_ : ms_since(submitted_);
 }
 
+void StreamChannel::append_text(const std::string& fragment) {
+  if (feed_) feed_->append(fragment);
+}
+
+void StreamChannel::flush_text() {
+  if (feed_) feed_->flush();
+}
+
+void StreamChannel::end_text() {
+  if (feed_) feed_->end();
+}
+
+std::vector<std::string> StreamChannel::pieces() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return pieces_;
+}
+
+void StreamChannel::add_piece(const std::string& text) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  pieces_.push_back(text);
+}
+
 bool StreamChannel::begin() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (finished_) return false;

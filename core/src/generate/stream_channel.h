@@ -5,12 +5,16 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
+#include <string>
+#include <vector>
 #include <exception>
 #include <mutex>
 #include <optional>
 
 #include "csm/stream.h"
 #include "csm/streaming_config.h"
+#include "generate/text_feed.h"
 
 namespace csm {
 
@@ -26,8 +30,16 @@ class StreamChannel final : public Stream {
   SamplingParams sampling() const override;
   StreamSummary summary() const override;
   double queued_ms() const override;
+  void append_text(const std::string& fragment) override;
+  void flush_text() override;
+  void end_text() override;
+  std::vector<std::string> pieces() const override;
 
   // The model thread's side.
+  // A text_streamed request's text feed (set before the stream is queued).
+  void set_feed(std::unique_ptr<TextFeed> feed) { feed_ = std::move(feed); }
+  TextFeed* feed() const { return feed_.get(); }
+  void add_piece(const std::string& text);
   bool begin();  // the stream takes a slot; false when it already ended (cancelled while queued)
   std::optional<SamplingParams> take_sampling_change();
   void push(AudioChunk chunk, const StreamSummary& summary);
@@ -54,6 +66,8 @@ class StreamChannel final : public Stream {
   bool sampling_changed_ = false;
   double queued_ms_ = 0;
   bool started_ = false, finished_ = false, last_pushed_ = false, error_thrown_ = false;
+  std::unique_ptr<TextFeed> feed_;
+  std::vector<std::string> pieces_;
 };
 
 }  // namespace csm

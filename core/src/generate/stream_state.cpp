@@ -8,17 +8,38 @@ namespace csm {
 
 StreamState::StreamState(std::shared_ptr<StreamChannel> channel, const EngineParts& parts)
     : channel_(std::move(channel)), sampling_(channel_->sampling()) {
-  pieces_ = plan_pieces(*parts.tokenizer, channel_->request().text);
+  if (!channel_->feed()) {
+    const auto pieces = plan_pieces(*parts.tokenizer, channel_->request().text);
+    planned_.assign(pieces.begin(), pieces.end());
+  }
 }
 
-PiecePrompt StreamState::begin_piece(const EngineParts& parts) {
-  auto piece = piece_prompt(parts, channel_->request(), previous_, pieces_.front(), pieces_.size() > 1 || pieces_done_ > 0,
-                            config().max_frames() - frames_, "this request");
-  piece_limit_ = piece.frame_limit;
-  guard_limit_ = config().guard_frames(pieces_.front());
+std::optional<std::string> StreamState::next_piece() {
+  if (TextFeed* feed = channel_->feed()) return feed->take(TextFeed::Clock::now());
+  if (planned_.empty()) return std::nullopt;
+  std::string piece = std::move(planned_.front());
+  planned_.pop_front();
+  return piece;
+}
+
+bool StreamState::more_text() const {
+  if (TextFeed* feed = channel_->feed()) return !feed->exhausted();
+  return !planned_.empty();
+}
+
+PiecePrompt StreamState::begin_piece(const EngineParts& parts, const std::string& piece) {
+  // A streamed text never knows it is whole: its pieces are always cut short like a long text's.
+  const bool split = channel_->feed() != nullptr || !planned_.empty() || pieces_done_ > 0;
+  auto prompt = piece_prompt(parts, channel_->request(), previous_, piece, split, config().max_frames() - frames_,
+                             "this request");
+  current_ = piece;
+  piece_limit_ = prompt.frame_limit;
+  guard_limit_ = config().guard_frames(piece);
   if (guard_limit_ > 0) piece_limit_ = std::min(piece_limit_, guard_limit_);
   piece_frames_.clear();
-  return piece;
+  waiting_ = false;
+  channel_->add_piece(piece);
+  return prompt;
 }
 
 SlotCodebooks StreamState::codebooks(int64_t model_codebooks) const {
@@ -45,7 +66,7 @@ StreamState::Outcome StreamState::take(const std::vector<int32_t>& frame) {
   const bool out_of_room = frames_ >= config().max_frames();
   // A piece that talks on far past what its text should take stops the stream.
   const bool runaway = !eos && guard_limit_ > 0 && made >= guard_limit_;
-  if (runaway || (piece_done && (pieces_.size() <= 1 || out_of_room))) {
+  if (runaway || (piece_done && (!more_text() || out_of_room))) {
     out.finished = true;
     out.stop = eos ? StopReason::EndOfSpeech : runaway ? StopReason::LengthGuard : StopReason::MaxLength;
     return out;
@@ -54,10 +75,9 @@ StreamState::Outcome StreamState::take(const std::vector<int32_t>& frame) {
   return out;
 }
 
-void StreamState::start_next_piece() {
-  previous_ = Segment{channel_->request().speaker, pieces_.front(), std::move(piece_frames_)};
+void StreamState::end_piece() {
+  previous_ = Segment{channel_->request().speaker, current_, std::move(piece_frames_)};
   piece_frames_.clear();
-  pieces_.erase(pieces_.begin());
   ++pieces_done_;
 }
 

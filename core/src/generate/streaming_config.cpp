@@ -31,6 +31,7 @@ std::vector<std::string> StreamingConfig::problems() const {
   if (!std::isfinite(dp) || dp == 0 || dp > 1)
     out.push_back("depth_top_p must be in (0, 1] (negative: as top_p), got " + std::to_string(dp));
   if (codebooks < 0 || codebooks > 64) out.push_back("codebooks must be 1..the model's (0 = all), got " + std::to_string(codebooks));
+  if (text_wait_ms < 0 || text_wait_ms > 60000) out.push_back("text_wait_ms must be 0..60000, got " + std::to_string(text_wait_ms));
   if (!std::isfinite(length_guard) || length_guard < 0 || length_guard > 100)
     out.push_back("length_guard must be 0 (off) or a factor up to 100, got " + std::to_string(length_guard));
   if (max_audio_ms < kFrameMs) out.push_back("max_audio_ms must be at least 80, got " + std::to_string(max_audio_ms));
