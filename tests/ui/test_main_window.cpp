@@ -175,7 +175,7 @@ class MainWindowTest : public QObject {
   // them, and compare-two puts both grids, spectrograms and knobs side by side and exports
   // them (with CSM_COMPARE_SCREENSHOT_OUT set, the dialog is saved there for docs/).
   void compareTwoShowsEachRunsCodesAndKnobs() {
-    MainWindow w("demo", dir_.filePath("h5.sqlite"), false);
+    MainWindow w("demo", dir_.filePath("h6.sqlite"), false);
     QVERIFY(wait_ready(w));
     w.textEdit()->setPlainText("Two runs to compare, side by side.");
     for (int codebooks : {8, 0}) {
