@@ -10,7 +10,7 @@ engine_packages=(
 )
 # LibTorch 1.13 (CPU) for machines without PyTorch; a GPU box builds against PyTorch's own.
 debian_torch_packages=(libtorch-dev libopenblas0-openmp)
-studio_packages=(qt6-base-dev qt6-multimedia-dev qt6-tools-dev qt6-l10n-tools libqt6sql6-sqlite libqcustomplot-dev)
+studio_packages=(qt6-base-dev qt6-multimedia-dev qt6-tools-dev qt6-l10n-tools libqt6sql6-sqlite libqcustomplot-dev libfftw3-dev)
 test_packages=(
   libbenchmark-dev xvfb xauth pulseaudio pulseaudio-utils imagemagick espeak-ng clang libclang-rt-14-dev
   nginx-light python3 python3-venv desktop-file-utils appstream dpkg-dev

@@ -305,331 +305,478 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
     </message>
 </context>
 <context>
+    <name>CodesView</name>
+    <message>
+        <location filename="../widgets/codes_view.cpp" line="49"/>
+        <source>Point at the grid: the frame, codebook and code under the cursor show here.</source>
+        <translation>Auf das Raster zeigen: Frame, Codebook und Code unter dem Mauszeiger erscheinen hier.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/codes_view.cpp" line="58"/>
+        <source>codebook-0 entropy</source>
+        <translation>Entropie von Codebook 0</translation>
+    </message>
+    <message>
+        <location filename="../widgets/codes_view.cpp" line="60"/>
+        <source>chunk starts</source>
+        <translation>Blockanfänge</translation>
+    </message>
+    <message>
+        <location filename="../widgets/codes_view.cpp" line="61"/>
+        <source>text starts</source>
+        <translation>Textanfänge</translation>
+    </message>
+    <message>
+        <location filename="../widgets/codes_view.cpp" line="65"/>
+        <source>nats</source>
+        <translation>nats</translation>
+    </message>
+    <message>
+        <location filename="../widgets/codes_view.cpp" line="77"/>
+        <source>time (s)</source>
+        <translation>Zeit (s)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/codes_view.cpp" line="78"/>
+        <source>codebook</source>
+        <translation>Codebook</translation>
+    </message>
+    <message>
+        <location filename="../widgets/codes_view.cpp" line="90"/>
+        <source>code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <location filename="../widgets/codes_view.cpp" line="222"/>
+        <source>frame %1 (%2 s)</source>
+        <translation>Frame %1 (%2 s)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/codes_view.cpp" line="225"/>
+        <source> · codebook %1: code %2</source>
+        <translation> · Codebook %1: Code %2</translation>
+    </message>
+    <message>
+        <location filename="../widgets/codes_view.cpp" line="227"/>
+        <source> · codebook-0 entropy %1 nats</source>
+        <translation> · Entropie von Codebook 0: %1 nats</translation>
+    </message>
+</context>
+<context>
     <name>CompareDialog</name>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="30"/>
+        <location filename="../ui/compare_dialog.cpp" line="53"/>
         <source>Compare runs</source>
         <translation>Läufe vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="31"/>
+        <location filename="../ui/compare_dialog.cpp" line="54"/>
         <source>Cumulative RTF</source>
         <translation>Kumulativer RTF</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="31"/>
-        <location filename="../ui/compare_dialog.cpp" line="32"/>
+        <location filename="../ui/compare_dialog.cpp" line="54"/>
+        <location filename="../ui/compare_dialog.cpp" line="55"/>
         <source>audio (s)</source>
         <translation>Audio (s)</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="31"/>
+        <location filename="../ui/compare_dialog.cpp" line="54"/>
         <source>RTF</source>
         <translation>RTF</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="32"/>
+        <location filename="../ui/compare_dialog.cpp" line="55"/>
         <source>Chunk latency</source>
         <translation>Latenz je Block</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="32"/>
+        <location filename="../ui/compare_dialog.cpp" line="55"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="40"/>
+        <location filename="../ui/compare_dialog.cpp" line="65"/>
+        <location filename="../ui/compare_dialog.cpp" line="90"/>
         <source>run %1</source>
         <translation>Lauf %1</translation>
     </message>
     <message>
-        <location filename="../ui/compare_dialog.cpp" line="43"/>
+        <location filename="../ui/compare_dialog.cpp" line="77"/>
+        <source>Export plots…</source>
+        <translation>Diagramme exportieren …</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_dialog.cpp" line="91"/>
+        <source>Codes of %1</source>
+        <translation>Codes von %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_dialog.cpp" line="92"/>
+        <source>Spectrogram of %1</source>
+        <translation>Spektrogramm von %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_dialog.cpp" line="95"/>
+        <source>This run was recorded without its codes.</source>
+        <translation>Dieser Lauf wurde ohne seine Codes aufgezeichnet.</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_dialog.cpp" line="101"/>
         <source>Play run %1 (RTF %2)</source>
         <translation>Lauf %1 abspielen (RTF %2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_dialog.cpp" line="136"/>
+        <source>Export plots</source>
+        <translation>Diagramme exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_dialog.cpp" line="136"/>
+        <source>PNG (*.png);;PDF (*.pdf)</source>
+        <translation>PNG (*.png);;PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_dialog.cpp" line="140"/>
+        <source>Export</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <location filename="../ui/compare_dialog.cpp" line="140"/>
+        <source>Could not write the plots</source>
+        <translation>Die Diagramme konnten nicht geschrieben werden</translation>
     </message>
 </context>
 <context>
     <name>GenerationWorker</name>
     <message>
-        <location filename="../ui/generation_worker.cpp" line="76"/>
+        <location filename="../ui/generation_worker.cpp" line="75"/>
         <source>No model is loaded.</source>
         <translation>Es ist kein Modell geladen.</translation>
     </message>
     <message>
-        <location filename="../ui/generation_worker.cpp" line="76"/>
+        <location filename="../ui/generation_worker.cpp" line="75"/>
         <source>Pick a model (the demo model needs no download).</source>
         <translation>Wählen Sie ein Modell (das Demo-Modell braucht keinen Download).</translation>
     </message>
 </context>
 <context>
+    <name>KnobsSummary</name>
+    <message>
+        <location filename="../ui/knobs_summary.cpp" line="14"/>
+        <source>= cb 0</source>
+        <translation>= CB 0</translation>
+    </message>
+    <message>
+        <location filename="../ui/knobs_summary.cpp" line="23"/>
+        <source>codebooks %1 (%2)</source>
+        <translation>Codebooks %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/knobs_summary.cpp" line="24"/>
+        <source>codebooks all</source>
+        <translation>Codebooks: alle</translation>
+    </message>
+    <message>
+        <location filename="../ui/knobs_summary.cpp" line="25"/>
+        <source>temperature %1, top-k %2, top-p %3</source>
+        <translation>Temperatur %1, Top-k %2, Top-p %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/knobs_summary.cpp" line="29"/>
+        <source>depth: temperature %1, top-k %2, top-p %3</source>
+        <translation>Tiefe: Temperatur %1, Top-k %2, Top-p %3</translation>
+    </message>
+    <message>
+        <location filename="../ui/knobs_summary.cpp" line="31"/>
+        <source>length guard %1×</source>
+        <translation>Längenschutz %1×</translation>
+    </message>
+    <message>
+        <location filename="../ui/knobs_summary.cpp" line="32"/>
+        <source>length guard off</source>
+        <translation>Längenschutz aus</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="69"/>
+        <location filename="../ui/main_window.cpp" line="76"/>
         <source>csm-studio</source>
         <translation>csm-studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="99"/>
+        <location filename="../ui/main_window.cpp" line="106"/>
         <source>no model</source>
         <translation>kein Modell</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="115"/>
+        <location filename="../ui/main_window.cpp" line="122"/>
         <source>Hello! This is CSM speaking while it generates.</source>
         <translation>Hallo! Hier spricht CSM, während es erzeugt.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="130"/>
+        <location filename="../ui/main_window.cpp" line="137"/>
         <source>Text to speak. Each line is a text of its own; several lines run as a batch.</source>
         <translation>Zu sprechender Text. Jede Zeile ist ein eigener Text; mehrere Zeilen laufen als Stapel.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="136"/>
+        <location filename="../ui/main_window.cpp" line="143"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="137"/>
+        <location filename="../ui/main_window.cpp" line="144"/>
         <source>Speaker</source>
         <translation>Sprecher</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="138"/>
+        <location filename="../ui/main_window.cpp" line="145"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="139"/>
+        <location filename="../ui/main_window.cpp" line="146"/>
         <source>Stop</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="140"/>
+        <location filename="../ui/main_window.cpp" line="147"/>
         <source>Generate (Ctrl+Return)</source>
         <translation>Erzeugen (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="141"/>
+        <location filename="../ui/main_window.cpp" line="148"/>
         <source>Stop within one frame (Esc)</source>
         <translation>Innerhalb eines Frames anhalten (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="164"/>
+        <location filename="../ui/main_window.cpp" line="171"/>
         <source>Real-time factor</source>
         <translation>Echtzeitfaktor</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="164"/>
+        <location filename="../ui/main_window.cpp" line="171"/>
         <source>audio (s)</source>
         <translation>Audio (s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="164"/>
+        <location filename="../ui/main_window.cpp" line="171"/>
         <source>RTF</source>
         <translation>RTF</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="165"/>
+        <location filename="../ui/main_window.cpp" line="172"/>
         <source>per chunk</source>
         <translation>je Block</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="166"/>
+        <location filename="../ui/main_window.cpp" line="173"/>
         <source>cumulative</source>
         <translation>kumulativ</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="167"/>
+        <location filename="../ui/main_window.cpp" line="174"/>
         <source>Latency</source>
         <translation>Latenz</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="167"/>
+        <location filename="../ui/main_window.cpp" line="174"/>
         <source>chunk</source>
         <translation>Block</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="167"/>
+        <location filename="../ui/main_window.cpp" line="174"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="168"/>
+        <location filename="../ui/main_window.cpp" line="175"/>
         <source>chunk latency</source>
         <translation>Blocklatenz</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="169"/>
+        <location filename="../ui/main_window.cpp" line="176"/>
         <source>time to first audio</source>
         <translation>Zeit bis zum ersten Ton</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="170"/>
+        <location filename="../ui/main_window.cpp" line="177"/>
         <source>Memory</source>
         <translation>Speicher</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="170"/>
+        <location filename="../ui/main_window.cpp" line="177"/>
         <source>time (s)</source>
         <translation>Zeit (s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="170"/>
+        <location filename="../ui/main_window.cpp" line="177"/>
         <source>MiB</source>
         <translation>MiB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="171"/>
+        <location filename="../ui/main_window.cpp" line="178"/>
         <source>RSS / VRAM</source>
         <translation>RSS / VRAM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="182"/>
+        <location filename="../ui/main_window.cpp" line="188"/>
         <source>Replay</source>
         <translation>Wiedergeben</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="183"/>
+        <location filename="../ui/main_window.cpp" line="189"/>
         <source>Compare two</source>
         <translation>Zwei vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="187"/>
+        <location filename="../ui/main_window.cpp" line="193"/>
         <source>Run history</source>
         <translation>Verlauf der Läufe</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="197"/>
+        <location filename="../ui/main_window.cpp" line="266"/>
         <source>Audio so far</source>
         <translation>Bisheriger Ton</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="231"/>
+        <location filename="../ui/main_window.cpp" line="246"/>
         <source>Choose a CSM model folder</source>
         <translation>CSM-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="242"/>
+        <location filename="../ui/main_window.cpp" line="262"/>
+        <source>Codes</source>
+        <translation>Codes</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="263"/>
+        <source>Spectrogram</source>
+        <translation>Spektrogramm</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="278"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="243"/>
+        <location filename="../ui/main_window.cpp" line="279"/>
         <source>Export &amp;audio…</source>
         <translation>&amp;Audio exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="244"/>
+        <location filename="../ui/main_window.cpp" line="280"/>
         <source>Export audio</source>
         <translation>Audio exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="244"/>
+        <location filename="../ui/main_window.cpp" line="280"/>
         <source>WAV (*.wav)</source>
         <translation>WAV (*.wav)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="245"/>
-        <location filename="../ui/main_window.cpp" line="250"/>
-        <location filename="../ui/main_window.cpp" line="258"/>
+        <location filename="../ui/main_window.cpp" line="281"/>
+        <location filename="../ui/main_window.cpp" line="286"/>
+        <location filename="../ui/main_window.cpp" line="294"/>
         <source>Export</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="245"/>
-        <location filename="../ui/main_window.cpp" line="250"/>
+        <location filename="../ui/main_window.cpp" line="281"/>
+        <location filename="../ui/main_window.cpp" line="286"/>
         <source>Could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="247"/>
+        <location filename="../ui/main_window.cpp" line="283"/>
         <source>Export &amp;metrics…</source>
         <translation>&amp;Messwerte exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="249"/>
+        <location filename="../ui/main_window.cpp" line="285"/>
         <source>Export metrics</source>
         <translation>Messwerte exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="249"/>
+        <location filename="../ui/main_window.cpp" line="285"/>
         <source>CSV (*.csv);;JSON (*.json)</source>
         <translation>CSV (*.csv);;JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="252"/>
+        <location filename="../ui/main_window.cpp" line="288"/>
         <source>Export &amp;plots…</source>
         <translation>&amp;Diagramme exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="254"/>
+        <location filename="../ui/main_window.cpp" line="290"/>
         <source>Export plots</source>
         <translation>Diagramme exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="254"/>
+        <location filename="../ui/main_window.cpp" line="290"/>
         <source>PNG (*.png);;PDF (*.pdf)</source>
         <translation>PNG (*.png);;PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="258"/>
+        <location filename="../ui/main_window.cpp" line="294"/>
         <source>Could not write the plots</source>
         <translation>Die Diagramme konnten nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="261"/>
+        <location filename="../ui/main_window.cpp" line="297"/>
         <source>&amp;Save preset…</source>
         <translation>Voreinstellung &amp;speichern…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="262"/>
+        <location filename="../ui/main_window.cpp" line="298"/>
         <source>Save preset</source>
         <translation>Voreinstellung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="262"/>
-        <location filename="../ui/main_window.cpp" line="267"/>
+        <location filename="../ui/main_window.cpp" line="298"/>
+        <location filename="../ui/main_window.cpp" line="303"/>
         <source>Preset (*.json)</source>
         <translation>Voreinstellung (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="264"/>
-        <location filename="../ui/main_window.cpp" line="269"/>
+        <location filename="../ui/main_window.cpp" line="300"/>
+        <location filename="../ui/main_window.cpp" line="305"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="266"/>
+        <location filename="../ui/main_window.cpp" line="302"/>
         <source>&amp;Load preset…</source>
         <translation>Voreinstellung &amp;laden…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="267"/>
+        <location filename="../ui/main_window.cpp" line="303"/>
         <source>Load preset</source>
         <translation>Voreinstellung laden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="271"/>
+        <location filename="../ui/main_window.cpp" line="307"/>
         <source>&amp;Import history…</source>
         <translation>Verlauf &amp;importieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="272"/>
+        <location filename="../ui/main_window.cpp" line="308"/>
         <source>Import run history</source>
         <translation>Verlauf der Läufe importieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="272"/>
+        <location filename="../ui/main_window.cpp" line="308"/>
         <source>History (*.sqlite)</source>
         <translation>Verlauf (*.sqlite)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="276"/>
+        <location filename="../ui/main_window.cpp" line="312"/>
         <source>Import</source>
         <translation>Import</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/main_window.cpp" line="277"/>
+        <location filename="../ui/main_window.cpp" line="313"/>
         <source>Imported %n run(s)</source>
         <translation>
             <numerusform>%n Lauf importiert</numerusform>
@@ -637,172 +784,182 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
         </translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="281"/>
+        <location filename="../ui/main_window.cpp" line="317"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="282"/>
+        <location filename="../ui/main_window.cpp" line="318"/>
         <source>&amp;Tools</source>
         <translation>&amp;Werkzeuge</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="283"/>
+        <location filename="../ui/main_window.cpp" line="319"/>
         <source>&amp;Compare benchmark reports…</source>
         <translation>Benchmark-Berichte &amp;vergleichen…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="289"/>
+        <location filename="../ui/main_window.cpp" line="325"/>
         <source>&amp;Remote csm-serve…</source>
         <translation>Entfernter &amp;csm-serve…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="290"/>
+        <location filename="../ui/main_window.cpp" line="326"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="291"/>
+        <location filename="../ui/main_window.cpp" line="327"/>
         <source>&amp;About</source>
         <translation>&amp;Über</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="292"/>
+        <location filename="../ui/main_window.cpp" line="328"/>
         <source>About csm-studio</source>
         <translation>Über csm-studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="293"/>
+        <location filename="../ui/main_window.cpp" line="329"/>
         <source>csm-studio: streaming CSM-1B text to speech, with live plots and knobs.</source>
         <translation>csm-studio: CSM-1B-Sprachsynthese im Datenstrom, mit Live-Diagrammen und -Reglern.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="299"/>
+        <location filename="../ui/main_window.cpp" line="335"/>
         <source>Demo model (random weights: noise, not speech)</source>
         <translation>Demo-Modell (Zufallsgewichte: Rauschen, keine Sprache)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="301"/>
+        <location filename="../ui/main_window.cpp" line="337"/>
         <source>sesame/csm-1b (Hugging Face cache)</source>
         <translation>sesame/csm-1b (Hugging-Face-Cache)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="302"/>
+        <location filename="../ui/main_window.cpp" line="338"/>
         <source>sesame/csm-1b (download from the hub; needs HF_TOKEN)</source>
         <translation>sesame/csm-1b (vom Hub herunterladen; braucht HF_TOKEN)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="308"/>
+        <location filename="../ui/main_window.cpp" line="344"/>
         <source>Remote csm-serve at %1</source>
         <translation>Entfernter csm-serve unter %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="311"/>
+        <location filename="../ui/main_window.cpp" line="347"/>
         <source>Browse for a model folder…</source>
         <translation>Modellordner suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="312"/>
+        <location filename="../ui/main_window.cpp" line="348"/>
         <source>Remote csm-serve…</source>
         <translation>Entfernter csm-serve…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="342"/>
+        <location filename="../ui/main_window.cpp" line="378"/>
         <source>Stop the run first, then switch engines.</source>
         <translation>Beenden Sie zuerst den Lauf, dann wechseln Sie die Engine.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="358"/>
+        <location filename="../ui/main_window.cpp" line="394"/>
         <source>loading model</source>
         <translation>Modell wird geladen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="358"/>
+        <location filename="../ui/main_window.cpp" line="394"/>
         <source>ready</source>
         <translation>bereit</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="358"/>
+        <location filename="../ui/main_window.cpp" line="394"/>
         <source>generating</source>
         <translation>erzeugt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="359"/>
+        <location filename="../ui/main_window.cpp" line="395"/>
         <source>stopping</source>
         <translation>hält an</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="359"/>
+        <location filename="../ui/main_window.cpp" line="395"/>
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="379"/>
+        <location filename="../ui/main_window.cpp" line="415"/>
         <source>Type something to say first.</source>
         <translation>Geben Sie zuerst einen Text ein.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="389"/>
+        <location filename="../ui/main_window.cpp" line="425"/>
         <source>Give every voice clip its transcript.</source>
         <translation>Geben Sie zu jedem Stimmclip seine Abschrift an.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="399"/>
+        <location filename="../ui/main_window.cpp" line="435"/>
         <source>target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="447"/>
+        <location filename="../ui/main_window.cpp" line="488"/>
+        <source>No codes came with this run: the server does not send them (a csm-serve without include_codes). The spectrogram and the waveform still show its audio.</source>
+        <translation>Mit diesem Lauf kamen keine Codes: Der Server sendet sie nicht (ein csm-serve ohne include_codes). Spektrogramm und Wellenform zeigen sein Audio trotzdem.</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="502"/>
         <source>First audio: %1 ms</source>
         <translation>Erster Ton: %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="448"/>
+        <location filename="../ui/main_window.cpp" line="503"/>
         <source>RTF: %1</source>
         <translation>RTF: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="453"/>
+        <location filename="../ui/main_window.cpp" line="508"/>
         <source>Underruns: %1 (continuity %2%)</source>
         <translation>Unterläufe: %1 (Kontinuität %2 %)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="454"/>
+        <location filename="../ui/main_window.cpp" line="509"/>
         <source> · server streams %1/%2</source>
         <translation> · Server-Streams %1/%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="482"/>
+        <location filename="../ui/main_window.cpp" line="540"/>
         <source>History not saved: %1</source>
         <translation>Verlauf nicht gespeichert: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="502"/>
+        <location filename="../ui/main_window.cpp" line="561"/>
         <source>last run failed</source>
         <translation>letzter Lauf fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="506"/>
+        <location filename="../ui/main_window.cpp" line="565"/>
         <source>Generation failed</source>
         <translation>Erzeugung fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="514"/>
+        <location filename="../ui/main_window.cpp" line="573"/>
         <source>Ended: %1</source>
         <translation>Beendet: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="525"/>
+        <location filename="../ui/main_window.cpp" line="585"/>
         <source>%1 — %2 (failed, %3 s kept)</source>
         <translation>%1 — %2 (fehlgeschlagen, %3 s behalten)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="526"/>
+        <location filename="../ui/main_window.cpp" line="586"/>
         <source>%1 — %2 (RTF %3)</source>
         <translation>%1 — %2 (RTF %3)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="557"/>
+        <location filename="../ui/main_window.cpp" line="602"/>
+        <source>This run was recorded without its codes.</source>
+        <translation>Dieser Lauf wurde ohne seine Codes aufgezeichnet.</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="625"/>
         <source>Select exactly two runs to compare.</source>
         <translation>Wählen Sie genau zwei Läufe zum Vergleich.</translation>
     </message>
@@ -810,12 +967,12 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../ui/run_history.cpp" line="56"/>
+        <location filename="../ui/run_history.cpp" line="71"/>
         <source>Cannot open the run history %1: %2</source>
         <translation>Der Verlauf %1 kann nicht geöffnet werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/run_history.cpp" line="64"/>
+        <location filename="../ui/run_history.cpp" line="78"/>
         <source>%1 is not a usable run history: %2</source>
         <translation>%1 ist kein nutzbarer Verlauf: %2</translation>
     </message>
@@ -856,100 +1013,224 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
 <context>
     <name>RunSettingsPanel</name>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="12"/>
-        <source>Settings (temperature and top-k also reach a running stream)</source>
-        <translation>Einstellungen (Temperatur und Top-k wirken auch auf einen laufenden Stream)</translation>
-    </message>
-    <message>
-        <location filename="../ui/run_settings_panel.cpp" line="14"/>
+        <location filename="../ui/run_settings_panel.cpp" line="51"/>
         <source>Chunk size</source>
         <translation>Blockgröße</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="15"/>
-        <location filename="../ui/run_settings_panel.cpp" line="17"/>
+        <location filename="../ui/run_settings_panel.cpp" line="52"/>
+        <location filename="../ui/run_settings_panel.cpp" line="54"/>
         <source> ms</source>
         <translation> ms</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="16"/>
+        <location filename="../ui/run_settings_panel.cpp" line="53"/>
         <source>First chunk</source>
         <translation>Erster Block</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="18"/>
+        <location filename="../ui/run_settings_panel.cpp" line="55"/>
         <source>Frames per decode</source>
         <translation>Frames je Dekodierung</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="19"/>
+        <location filename="../ui/run_settings_panel.cpp" line="56"/>
         <source>Streams at once</source>
         <translation>Gleichzeitige Ströme</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="20"/>
+        <location filename="../ui/run_settings_panel.cpp" line="77"/>
         <source>Temperature</source>
         <translation>Temperatur</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="21"/>
+        <location filename="../ui/run_settings_panel.cpp" line="78"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="22"/>
+        <location filename="../ui/run_settings_panel.cpp" line="57"/>
         <source>Max length</source>
         <translation>Höchstlänge</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="23"/>
+        <location filename="../ui/run_settings_panel.cpp" line="31"/>
+        <source>Settings (the sampling knobs also reach a running stream)</source>
+        <translation>Einstellungen (die Sampling-Regler wirken auch auf einen laufenden Stream)</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="34"/>
+        <source>Run</source>
+        <translation>Lauf</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="35"/>
+        <source>Sampling</source>
+        <translation>Sampling</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="36"/>
+        <location filename="../ui/run_settings_panel.cpp" line="93"/>
+        <source>Codebooks</source>
+        <translation>Codebooks</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="58"/>
         <source> s</source>
         <translation> s</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="24"/>
+        <location filename="../ui/run_settings_panel.cpp" line="59"/>
+        <source>Length guard</source>
+        <translation>Längenschutz</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="60"/>
+        <source> ×</source>
+        <translation> ×</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="61"/>
         <source>RTF target</source>
         <translation>RTF-Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="28"/>
+        <location filename="../ui/run_settings_panel.cpp" line="67"/>
         <source>Seed</source>
         <translation>Startwert</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="35"/>
+        <location filename="../ui/run_settings_panel.cpp" line="68"/>
         <source>Frames Mimi decodes per call</source>
         <translation>Frames, die Mimi je Aufruf dekodiert</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="36"/>
+        <location filename="../ui/run_settings_panel.cpp" line="69"/>
         <source>Lines of text generated together; the others join as one ends (a remote csm-serve has its own --max-streams)</source>
         <translation>Gemeinsam erzeugte Textzeilen; die übrigen kommen hinzu, sobald eine endet (ein entfernter csm-serve hat sein eigenes --max-streams)</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="37"/>
+        <location filename="../ui/run_settings_panel.cpp" line="70"/>
+        <source>A text may run this many times the length it should take (at least 2 s), then it stops (&quot;length guard&quot;): speech that never ends. 0 = off</source>
+        <translation>Ein Text darf so viel mal länger laufen, als er dauern sollte (mindestens 2 s), dann endet er („Längenschutz“): gegen Sprache, die nie endet. 0 = aus</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="79"/>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="80"/>
+        <source>same as codebook 0</source>
+        <translation>wie Codebook 0</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="81"/>
+        <source>Depth temperature</source>
+        <translation>Tiefen-Temperatur</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="82"/>
+        <source>Depth top-k</source>
+        <translation>Tiefen-Top-k</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="83"/>
+        <source>Depth top-p</source>
+        <translation>Tiefen-Top-p</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="84"/>
+        <source>Codebook 0 (the backbone&apos;s head). 0 = greedy</source>
+        <translation>Codebook 0 (der Kopf des Backbones). 0 = gierig (immer das Wahrscheinlichste)</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="85"/>
         <source>0 = no cut-off</source>
         <translation>0 = keine Begrenzung</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="38"/>
-        <source>0 = greedy</source>
-        <translation>0 = gierig (immer das Wahrscheinlichste)</translation>
+        <location filename="../ui/run_settings_panel.cpp" line="86"/>
+        <source>Nucleus: keep the fewest best codes whose probability reaches top-p, after top-k. 1 = off</source>
+        <translation>Nucleus: nach Top-k die wenigsten besten Codes behalten, deren Wahrscheinlichkeit Top-p erreicht. 1 = aus</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="71"/>
+        <location filename="../ui/run_settings_panel.cpp" line="87"/>
+        <source>The depth decoder&apos;s codebooks 1 to N-1; ticked: the value of codebook 0</source>
+        <translation>Die Codebooks 1 bis N-1 des Tiefen-Decoders; angehakt: der Wert von Codebook 0</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="94"/>
+        <source>Codebooks generated per frame (32 = all): fewer make the depth decoder faster and Mimi decodes only those</source>
+        <translation>Je Frame erzeugte Codebooks (32 = alle): Weniger machen den Tiefen-Decoder schneller, und Mimi dekodiert nur diese</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="97"/>
+        <source>left out (mask)</source>
+        <translation>ausgelassen (mask)</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="98"/>
+        <source>pad id (pad)</source>
+        <translation>Pad-ID (pad)</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="99"/>
+        <source>What the next frame&apos;s input holds for the codebooks not generated</source>
+        <translation>Was die Eingabe des nächsten Frames für die nicht erzeugten Codebooks enthält</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="103"/>
+        <source>The others</source>
+        <translation>Die übrigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/run_settings_panel.cpp" line="159"/>
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="81"/>
+        <location filename="../ui/run_settings_panel.cpp" line="169"/>
         <source>Cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/run_settings_panel.cpp" line="87"/>
+        <location filename="../ui/run_settings_panel.cpp" line="175"/>
         <source>%1 is not a preset file: %2</source>
         <translation>%1 ist keine Voreinstellungsdatei: %2</translation>
+    </message>
+</context>
+<context>
+    <name>SpectrogramView</name>
+    <message>
+        <location filename="../widgets/spectrogram_view.cpp" line="34"/>
+        <source>Point at the spectrogram: time, frequency and level show here.</source>
+        <translation>Auf das Spektrogramm zeigen: Zeit, Frequenz und Pegel erscheinen hier.</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram_view.cpp" line="40"/>
+        <source>time (s)</source>
+        <translation>Zeit (s)</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram_view.cpp" line="41"/>
+        <source>kHz</source>
+        <translation>kHz</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram_view.cpp" line="45"/>
+        <source>dB</source>
+        <translation>dB</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram_view.cpp" line="139"/>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location filename="../widgets/spectrogram_view.cpp" line="142"/>
+        <source> · %1 kHz: %2 dB</source>
+        <translation> · %1 kHz: %2 dB</translation>
     </message>
 </context>
 <context>
@@ -971,11 +1252,16 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
     </message>
     <message>
         <location filename="../ui/stop_label.cpp" line="27"/>
+        <source>length guard</source>
+        <translation>Längenschutz</translation>
+    </message>
+    <message>
+        <location filename="../ui/stop_label.cpp" line="28"/>
         <source>stopped</source>
         <translation>angehalten</translation>
     </message>
     <message>
-        <location filename="../ui/stop_label.cpp" line="28"/>
+        <location filename="../ui/stop_label.cpp" line="29"/>
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
     </message>

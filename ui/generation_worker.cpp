@@ -14,9 +14,8 @@ constexpr std::chrono::milliseconds kSamplingLook{10};
 
 // A slider moved since the last look reaches every stream of the run.
 void apply_live_sampling(const RunRequest& request, quint64& seen, EngineRun& run) {
-  double temperature = 0;
-  int top_k = 0;
-  if (request.live && request.live->changedSince(seen, &temperature, &top_k)) run.setSampling(temperature, top_k);
+  csm::SamplingParams sampling;
+  if (request.live && request.live->changedSince(seen, &sampling)) run.setSampling(sampling);
 }
 
 }  // namespace
@@ -52,7 +51,7 @@ void GenerationWorker::loadEngine(const QString& model) {
 
 void GenerationWorker::deliver(const EngineChunk& chunk, StreamPlayback& playback) {
   playback.add(chunk.stats.stream, chunk.samples.constData(), chunk.samples.size(), chunk.stats.last);
-  if (chunk.audio) emit chunkReady(chunk.stats, chunk.samples);
+  if (chunk.audio) emit chunkReady(chunk.stats, chunk.samples, chunk.codes);
 }
 
 // The one run loop, local or remote: every text starts at once; chunks of any

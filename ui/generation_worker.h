@@ -29,7 +29,8 @@ class GenerationWorker : public QObject {
  signals:
   void engineLoaded(const QString& label, const QString& device, bool demo);
   void engineFailed(const QString& message, const QString& hint);
-  void chunkReady(const ChunkStats& stats, const QVector<float>& samples);
+  // `codes` is empty when the engine sent none (an older csm-serve).
+  void chunkReady(const ChunkStats& stats, const QVector<float>& samples, const ChunkCodes& codes);
   void runFinished(const RunResult& result);
   void runFailed(const QString& message, const QString& hint);
 

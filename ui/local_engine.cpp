@@ -18,8 +18,23 @@ ChunkStats stats_of(const csm::AudioChunk& chunk) {
   s.framesPerS = m.frames_per_s;
   s.rssBytes = m.rss_bytes;
   s.deviceBytes = m.device_bytes;
+  s.temperature = m.temperature;
+  s.topK = m.top_k;
+  s.topP = m.top_p;
+  s.depthTemperature = m.depth_temperature;
+  s.depthTopK = m.depth_top_k;
+  s.depthTopP = m.depth_top_p;
   s.last = chunk.last;
   return s;
+}
+
+ChunkCodes codes_of(const csm::AudioChunk& chunk) {
+  ChunkCodes c;
+  c.width = chunk.codes.empty() ? 0 : static_cast<int>(chunk.codes.front().size());
+  c.codes.reserve(static_cast<qsizetype>(chunk.codes.size()) * c.width);
+  for (const auto& frame : chunk.codes) c.codes += QVector<int>(frame.begin(), frame.end());
+  c.entropy = QVector<float>(chunk.entropy.begin(), chunk.entropy.end());
+  return c;
 }
 
 // The slots of the engine's scheduler: how many of a run's texts generate together
@@ -36,16 +51,15 @@ class LocalRun : public EngineRun {
     if (!chunk) return Poll::Ended;
     out.stats = stats_of(*chunk);
     out.samples = QVector<float>(chunk->samples.begin(), chunk->samples.end());
+    out.codes = codes_of(*chunk);
     out.audio = true;
     return Poll::Chunk;
   }
 
-  void setSampling(double temperature, int top_k) override {
-    csm::SamplingParams sampling;
-    sampling.temperature = static_cast<float>(temperature);
-    sampling.top_k = top_k;
-    sampling.seed = seed_;  // the run's seed stays: only the knobs move
-    session_->set_sampling(sampling);
+  void setSampling(const csm::SamplingParams& sampling) override {
+    csm::SamplingParams moved = sampling;
+    moved.seed = seed_;  // the run's seed stays: only the knobs move
+    session_->set_sampling(moved);
   }
 
   RunResult result() const override {

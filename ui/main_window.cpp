@@ -31,15 +31,19 @@
 
 #include "audio_output.h"
 #include "benchmark_compare_dialog.h"
+#include "codes_view.h"
 #include "compare_dialog.h"
 #include "csm/audio_file.h"
 #include "csm/engine.h"
 #include "csm/error.h"
 #include "generation_worker.h"
+#include "knobs_summary.h"
 #include "remote_server_dialog.h"
 #include "run_settings_panel.h"
+#include "spectrogram_view.h"
 #include "stop_label.h"
 #include "time_series_plot.h"
+#include "timeline.h"
 #include "voice_clip_panel.h"
 #include "waveform_view.h"
 
@@ -49,7 +53,9 @@ QJsonObject chunk_json(const ChunkStats& c) {
   return {{"stream", c.stream},         {"first_frame", c.firstFrame},     {"frames", c.frames},
           {"generate_ms", c.generateMs}, {"decode_ms", c.decodeMs},        {"elapsed_ms", c.elapsedMs},
           {"rtf", c.rtf},               {"chunk_rtf", c.chunkRtf()},       {"first_audio_ms", c.firstAudioMs},
-          {"frames_per_s", c.framesPerS}, {"rss_bytes", c.rssBytes},       {"device_bytes", c.deviceBytes}};
+          {"frames_per_s", c.framesPerS}, {"rss_bytes", c.rssBytes},       {"device_bytes", c.deviceBytes},
+          {"temperature", c.temperature}, {"top_k", c.topK},               {"top_p", c.topP},
+          {"depth_temperature", c.depthTemperature}, {"depth_top_k", c.depthTopK}, {"depth_top_p", c.depthTopP}};
 }
 
 QJsonObject result_json(const RunResult& r, int underruns) {
@@ -64,6 +70,7 @@ QJsonObject result_json(const RunResult& r, int underruns) {
 MainWindow::MainWindow(const QString& model, const QString& history_path, bool play_audio, QWidget* parent)
     : QMainWindow(parent), model_(model) {
   qRegisterMetaType<ChunkStats>();
+  qRegisterMetaType<ChunkCodes>();
   qRegisterMetaType<RunRequest>();
   qRegisterMetaType<RunResult>();
   setWindowTitle(tr("csm-studio"));
@@ -169,7 +176,6 @@ void MainWindow::buildUi() {
   first_audio_series_ = latency_plot_->addSeries(tr("time to first audio"), QColor(220, 120, 20), true);
   memory_plot_ = new TimeSeriesPlot(tr("Memory"), tr("time (s)"), tr("MiB"), this);
   memory_series_ = memory_plot_->addSeries(tr("RSS / VRAM"), QColor(200, 60, 60));
-  waveform_ = new WaveformView(this);
   auto* grid = new QGridLayout;
   grid->addWidget(rtf_plot_, 0, 0);
   grid->addWidget(latency_plot_, 0, 1);
@@ -194,10 +200,19 @@ void MainWindow::buildUi() {
   grid->setRowStretch(1, 1);
   right->addLayout(figures);
   right->addLayout(grid, 1);
-  right->addWidget(new QLabel(tr("Audio so far"), this));
-  right->addWidget(waveform_);
+  // The metrics above, the run over time below (codes, spectrogram, waveform on one time
+  // axis); the split moves.
+  auto* metrics = new QWidget(this);
+  metrics->setLayout(right);
+  right->setContentsMargins(0, 0, 0, 0);
+  auto* split = new QSplitter(Qt::Vertical, this);
+  split->addWidget(metrics);
+  split->addWidget(buildTimeline());
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 1);
+  split->setChildrenCollapsible(false);
   root->addLayout(left, 0);
-  root->addLayout(right, 1);
+  root->addWidget(split, 1);
   setCentralWidget(central);
 
   status_model_ = new QLabel(this);
@@ -235,7 +250,28 @@ void MainWindow::buildUi() {
     }
     loadModel(model);
   });
-  resize(1280, 820);
+  resize(1400, 940);
+}
+
+// The views of the run over time, stacked so a moment is at the same x in each; pointing
+// at one marks the moment in the other.
+QWidget* MainWindow::buildTimeline() {
+  auto* box = new QWidget(this);
+  auto* layout = new QVBoxLayout(box);
+  layout->setContentsMargins(0, 0, 0, 0);
+  codes_ = new CodesView(tr("Codes"), box);
+  spectrogram_ = new SpectrogramView(tr("Spectrogram"), box);
+  waveform_ = new WaveformView(box);
+  waveform_->setMargins(timeline::kLeft, timeline::kRight);
+  auto* audio_label = new QLabel(tr("Audio so far"), box);
+  audio_label->setIndent(timeline::kLeft);
+  layout->addWidget(codes_, 3);
+  layout->addWidget(spectrogram_, 2);
+  layout->addWidget(audio_label);
+  layout->addWidget(waveform_);
+  connect(codes_, &CodesView::hovered, spectrogram_, &SpectrogramView::setCursorTime);
+  connect(spectrogram_, &SpectrogramView::hovered, codes_, &CodesView::setCursorTime);
+  return box;
 }
 
 void MainWindow::buildMenus() {
@@ -390,7 +426,7 @@ void MainWindow::generate() {
       return;
     }
   request.settings = settings;
-  request.live = std::make_shared<LiveSampling>(settings.temperature, settings.top_k);
+  request.live = std::make_shared<LiveSampling>(settings.sampling());
   last_request_ = request;
   run_chunks_.clear();
   run_audio_.clear();
@@ -398,6 +434,8 @@ void MainWindow::generate() {
   for (auto* plot : {rtf_plot_, latency_plot_, memory_plot_}) plot->clear();
   rtf_plot_->setTarget(settings.rtf_target, tr("target"));
   waveform_->clear();
+  codes_->reset(settings.codebooks);  // 0 (all): as many rows as the model's frames have
+  spectrogram_->clear();
   if (audio_) {
     audio_->ring().reset();
     audio_->start();
@@ -409,11 +447,10 @@ void MainWindow::generate() {
   emit startRun(request);
 }
 
-// Temperature and top-k reach the run in progress; the other knobs wait for the next run.
+// The sampling knobs reach the run in progress; the other knobs wait for the next run.
 void MainWindow::applyLiveSampling() {
   if (state_ != EngineState::Generating || !last_request_.live) return;
-  const RunSettings settings = settings_->settings();
-  last_request_.live->set(settings.temperature, settings.top_k);
+  last_request_.live->set(settings_->settings().sampling());
 }
 
 void MainWindow::stop() {
@@ -425,10 +462,13 @@ void MainWindow::stop() {
 
 int MainWindow::underruns() const { return audio_ ? audio_->ring().underruns() : 0; }
 
-void MainWindow::onChunk(const ChunkStats& c, const QVector<float>& samples) {
+void MainWindow::onChunk(const ChunkStats& c, const QVector<float>& samples, const ChunkCodes& codes) {
   run_chunks_.push_back(c);
   run_audio_ += samples;
   waveform_->append(samples.constData(), samples.size());
+  spectrogram_->append(samples.constData(), samples.size());
+  showCodes(c, codes);
+  setTimeSpan(double(run_audio_.size()) / timeline::kSampleRate);
   const double audio_s = (c.firstFrame + c.frames) * 0.08;
   if (c.frames > 0) {
     rtf_plot_->addPoint(rtf_series_, audio_s, c.chunkRtf());
@@ -440,6 +480,21 @@ void MainWindow::onChunk(const ChunkStats& c, const QVector<float>& samples) {
                          (c.deviceBytes > 0 ? c.deviceBytes : c.rssBytes) / (1024.0 * 1024.0));
   ++chunk_index_;
   updateLiveFigures();
+}
+
+// The chunk's codes join the grid in the order its audio arrived, as in the waveform.
+void MainWindow::showCodes(const ChunkStats& c, const ChunkCodes& codes) {
+  if (c.frames > 0 && codes.isEmpty()) {
+    codes_->setNote(tr("No codes came with this run: the server does not send them (a csm-serve without "
+                       "include_codes). The spectrogram and the waveform still show its audio."));
+    return;
+  }
+  codes_->append(codes.codes, codes.width, codes.entropy, c.firstFrame == 0);
+}
+
+void MainWindow::setTimeSpan(double seconds) {
+  codes_->setTimeSpan(seconds);
+  spectrogram_->setTimeSpan(seconds);
 }
 
 void MainWindow::updateLiveFigures() {
@@ -457,6 +512,7 @@ void MainWindow::updateLiveFigures() {
 
 void MainWindow::onFinished(const RunResult& result) {
   updateLiveFigures();
+  spectrogram_->finish();
   setState(EngineState::Ready, readableStops(result.stops));
   emit runCompleted(result);
   recordRun(result, {});
@@ -476,8 +532,10 @@ void MainWindow::recordRun(const RunResult& result, const QString& failure) {
   QJsonArray chunks;
   for (const auto& c : run_chunks_) chunks.append(chunk_json(c));
   record.chunks = chunks;
-  record.audioPath = data_dir_ + "/runs/" + record.started.toString("yyyyMMdd-HHmmss-zzz") + ".wav";
+  const QString stem = data_dir_ + "/runs/" + record.started.toString("yyyyMMdd-HHmmss-zzz");
+  record.audioPath = stem + ".wav";
   if (!exportAudio(record.audioPath)) record.audioPath.clear();
+  if (!codes_->grid().isEmpty() && codes_->grid().save(stem + ".codes.json")) record.codesPath = stem + ".codes.json";
   QString error;
   if (history_.add(record, &error) < 0) statusBar()->showMessage(tr("History not saved: %1").arg(error), 8000);
   refreshHistory();
@@ -499,6 +557,7 @@ RunResult MainWindow::partialResult() const {
 }
 
 void MainWindow::onFailed(const QString& message, const QString& hint) {
+  spectrogram_->finish();
   setState(EngineState::Ready, tr("last run failed"));
   recordRun(partialResult(), message);
   statusBar()->showMessage(hint.isEmpty() ? message : message + " — " + hint, 15000);
@@ -513,6 +572,7 @@ QString MainWindow::historyToolTip(const RunRecord& record) const {
   QStringList lines;
   if (!stops.isEmpty()) lines << tr("Ended: %1").arg(readableStops(stops));
   if (record.summary.contains("failure")) lines << record.summary.value("failure").toString();
+  lines << knobsSummary(record.settings);
   return lines.join('\n');
 }
 
@@ -532,14 +592,22 @@ void MainWindow::refreshHistory() {
 
 void MainWindow::replaySelected() {
   const auto items = history_list_->selectedItems();
-  if (items.isEmpty()) return;
-  const auto record = history_.get(items.front()->data(Qt::UserRole).toLongLong());
+  if (!items.isEmpty()) replay(items.front()->data(Qt::UserRole).toLongLong());
+}
+
+void MainWindow::replay(qint64 run_id) {
+  const auto record = history_.get(run_id);
   if (!record) return;
+  codes_->setGrid(CodeGrid::load(record->codesPath));
+  if (codes_->grid().isEmpty()) codes_->setNote(tr("This run was recorded without its codes."));
   try {
     csm::AudioReadOptions any;
     any.allow_silence = true;
     const auto samples = csm::read_audio_mono(record->audioPath.toStdString(), any);
-    waveform_->setSamples(QVector<float>(samples.begin(), samples.end()));
+    const QVector<float> audio(samples.begin(), samples.end());
+    waveform_->setSamples(audio);
+    spectrogram_->setSamples(audio);
+    setTimeSpan(double(audio.size()) / timeline::kSampleRate);
     if (audio_) {
       audio_->ring().reset();
       audio_->start();
@@ -586,17 +654,19 @@ bool MainWindow::exportMetrics(const QString& path) {
   }
   QTextStream out(&file);
   out << "stream,first_frame,frames,generate_ms,decode_ms,elapsed_ms,rtf,chunk_rtf,first_audio_ms,frames_per_s,"
-         "rss_bytes,device_bytes\n";
+         "rss_bytes,device_bytes,temperature,top_k,top_p,depth_temperature,depth_top_k,depth_top_p\n";
   for (const auto& c : run_chunks_)
     out << c.stream << ',' << c.firstFrame << ',' << c.frames << ',' << c.generateMs << ',' << c.decodeMs << ','
         << c.elapsedMs << ',' << c.rtf << ',' << c.chunkRtf() << ',' << c.firstAudioMs << ',' << c.framesPerS << ','
-        << c.rssBytes << ',' << c.deviceBytes << '\n';
+        << c.rssBytes << ',' << c.deviceBytes << ',' << c.temperature << ',' << c.topK << ',' << c.topP << ','
+        << c.depthTemperature << ',' << c.depthTopK << ',' << c.depthTopP << '\n';
   return true;
 }
 
 bool MainWindow::exportPlots(const QString& stem, const QString& extension) {
   return rtf_plot_->exportTo(stem + "-rtf." + extension) && latency_plot_->exportTo(stem + "-latency." + extension) &&
-         memory_plot_->exportTo(stem + "-memory." + extension);
+         memory_plot_->exportTo(stem + "-memory." + extension) && codes_->exportTo(stem + "-codes." + extension) &&
+         spectrogram_->exportTo(stem + "-spectrogram." + extension);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -9,6 +9,7 @@
 #include "run_types.h"
 
 class AudioOutput;
+class CodesView;
 class GenerationWorker;
 class QComboBox;
 class QLabel;
@@ -17,6 +18,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
 class RunSettingsPanel;
+class SpectrogramView;
 class TimeSeriesPlot;
 class VoiceClipPanel;
 class WaveformView;
@@ -38,6 +40,9 @@ class MainWindow : public QMainWindow {
   TimeSeriesPlot* rtfPlot() const { return rtf_plot_; }
   TimeSeriesPlot* latencyPlot() const { return latency_plot_; }
   TimeSeriesPlot* memoryPlot() const { return memory_plot_; }
+  CodesView* codesView() const { return codes_; }
+  SpectrogramView* spectrogramView() const { return spectrogram_; }
+  WaveformView* waveform() const { return waveform_; }
   RunHistory& history() { return history_; }
   AudioOutput* audio() const { return audio_.get(); }
   const RunRequest& lastRequest() const { return last_request_; }
@@ -49,7 +54,8 @@ class MainWindow : public QMainWindow {
   void stop();
   bool exportAudio(const QString& path);
   bool exportMetrics(const QString& path);  // .csv or .json
-  bool exportPlots(const QString& path_stem, const QString& extension);  // one file per plot
+  bool exportPlots(const QString& path_stem, const QString& extension);  // one file per plot and view
+  void replay(qint64 run_id);  // a run of the history: its audio plays, its views show
   void loadModel(const QString& model);  // a local model, or "remote:URL" (its remembered key)
   void connectRemote(const QString& url, const QString& key);
 
@@ -64,9 +70,12 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildUi();
+  QWidget* buildTimeline();
   void buildMenus();
   void setState(EngineState state, const QString& detail = {});
-  void onChunk(const ChunkStats& stats, const QVector<float>& samples);
+  void onChunk(const ChunkStats& stats, const QVector<float>& samples, const ChunkCodes& codes);
+  void showCodes(const ChunkStats& stats, const ChunkCodes& codes);
+  void setTimeSpan(double seconds);
   void onFinished(const RunResult& result);
   void onFailed(const QString& message, const QString& hint);
   void recordRun(const RunResult& result, const QString& failure);
@@ -96,6 +105,8 @@ class MainWindow : public QMainWindow {
   VoiceClipPanel* clips_ = nullptr;
   TimeSeriesPlot *rtf_plot_ = nullptr, *latency_plot_ = nullptr, *memory_plot_ = nullptr;
   WaveformView* waveform_ = nullptr;
+  CodesView* codes_ = nullptr;
+  SpectrogramView* spectrogram_ = nullptr;
   QLabel *first_audio_label_ = nullptr, *rtf_label_ = nullptr, *continuity_label_ = nullptr;
   QLabel *status_model_ = nullptr, *status_device_ = nullptr, *status_state_ = nullptr;
   QListWidget* history_list_ = nullptr;

@@ -170,6 +170,8 @@ bool RemoteEngine::demo() const { return info_["engine"].toObject().value("demo"
 
 bool RemoteEngine::liveSampling() const { return info_["server"].toObject().value("live_sampling").toBool(); }
 
+bool RemoteEngine::researchKnobs() const { return info_["server"].toObject().value("research_knobs").toBool(); }
+
 QString RemoteEngine::uploadClip(const VoiceClip& clip) {
   QCryptographicHash digest(QCryptographicHash::Sha256);
   digest.addData(QByteArray::number(clip.speaker) + '\n' + clip.transcript.toUtf8() + '\n');
@@ -230,11 +232,31 @@ Error RemoteEngine::lost(QNetworkReply* reply, qint64 frames) const {
                "The audio received so far is kept. Check that csm-serve still runs and the ssh tunnel is up");
 }
 
-void RemoteEngine::sendSampling(const QByteArray& stream_id, double temperature, int top_k) {
+namespace {
+
+// A float knob as the user set it: 0.9, not 0.8999999761581421.
+double tidy(float v) { return std::round(static_cast<double>(v) * 1e6) / 1e6; }
+
+// Every knob at once (an older server knows only the first two). The route takes no
+// "as codebook 0" value, so the depth decoder's are sent resolved: following codebook 0
+// means being sent its values, again whenever they move.
+QJsonObject sampling_body(const csm::SamplingParams& s, bool research_knobs) {
+  QJsonObject body{{"temperature", tidy(s.temperature)}, {"top_k", s.top_k}};
+  if (!research_knobs) return body;
+  body.insert("top_p", tidy(s.top_p));
+  body.insert("depth_temperature", tidy(s.decoder_temperature()));
+  body.insert("depth_top_k", s.decoder_top_k());
+  body.insert("depth_top_p", tidy(s.decoder_top_p()));
+  return body;
+}
+
+}  // namespace
+
+void RemoteEngine::sendSampling(const QByteArray& stream_id, const csm::SamplingParams& sampling) {
   QNetworkRequest r = httpRequest("/v1/csm/streams/" + QString::fromLatin1(stream_id) + "/sampling");
   r.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
   r.setTransferTimeout(kInfoTimeoutMs);
-  const QJsonObject body{{"temperature", temperature}, {"top_k", top_k}};
+  const QJsonObject body = sampling_body(sampling, researchKnobs());
   // Fire and forget: a stream that ended meanwhile answers 404, which is fine.
   QNetworkReply* reply = net_->post(r, QJsonDocument(body).toJson(QJsonDocument::Compact));
   QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "csm/error.h"
+#include "csm/generation.h"
 #include "studio_engine.h"
 
 class QNetworkAccessManager;
@@ -31,6 +32,9 @@ class RemoteEngine : public StudioEngine {
   QString device() const override;  // the remote device and GPU
   bool demo() const override;
   bool liveSampling() const;  // the server can change a running stream's sampling
+  // The server takes issue #23's knobs (depth-decoder sampling, top-p, codebooks, length
+  // guard) and sends a chunk's codes when asked (include_codes).
+  bool researchKnobs() const;
   const QJsonObject& info() const { return info_; }
   // Uploads the request's voice clips (once each), then posts every text.
   std::unique_ptr<EngineRun> start(const RunRequest& request) override;
@@ -40,7 +44,7 @@ class RemoteEngine : public StudioEngine {
   QNetworkRequest httpRequest(const QString& path) const;
   csm::Error replyError(QNetworkReply* reply, const QString& what) const;
   csm::Error lost(QNetworkReply* reply, qint64 frames) const;
-  void sendSampling(const QByteArray& stream_id, double temperature, int top_k);
+  void sendSampling(const QByteArray& stream_id, const csm::SamplingParams& sampling);
   void cancelStream(const QByteArray& stream_id);
 
  private:

@@ -63,10 +63,34 @@ ChunkStats stats_of(const QJsonObject& m, int stream, int samples) {
   s.deviceBytes = m.value("device_bytes").toInteger();
   s.activeStreams = m.value("active_streams").toInt();
   s.maxStreams = m.value("max_streams").toInt();
+  s.temperature = m.value("temperature").toDouble();
+  s.topK = m.value("top_k").toInt();
+  s.topP = m.value("top_p").toDouble(1);
+  s.depthTemperature = m.value("depth_temperature").toDouble(s.temperature);
+  s.depthTopK = m.value("depth_top_k").toInt(s.topK);
+  s.depthTopP = m.value("depth_top_p").toDouble(s.topP);
   return s;
 }
 
-QJsonObject speech_body(const RunSettings& s, int speaker, const QString& text, const QStringList& context) {
+// The codes and entropy a server sends with include_codes; nothing from one that does
+// not (the codes view then says so), and nothing from a malformed answer.
+ChunkCodes codes_of(const QJsonObject& m) {
+  ChunkCodes c;
+  const QJsonArray frames = m.value("codes").toArray();
+  if (frames.isEmpty() || !frames.first().isArray()) return c;
+  c.width = static_cast<int>(frames.first().toArray().size());
+  for (const auto& frame : frames) {
+    const QJsonArray row = frame.toArray();
+    if (row.size() != c.width) return {};
+    for (const auto& code : row) c.codes << code.toInt();
+  }
+  for (const auto& e : m.value("entropy").toArray()) c.entropy << static_cast<float>(e.toDouble());
+  if (c.entropy.size() != c.frames()) c.entropy.clear();
+  return c;
+}
+
+QJsonObject speech_body(const RunSettings& s, int speaker, const QString& text, const QStringList& context,
+                        bool research_knobs) {
   QJsonObject body{{"model", "csm-1b"},
                    {"input", text},
                    {"voice", "alloy"},  // any built-in voice: `speaker` says who speaks
@@ -80,6 +104,16 @@ QJsonObject speech_body(const RunSettings& s, int speaker, const QString& text, 
                    {"first_chunk_ms", std::min(s.first_chunk_ms, s.chunk_ms)},
                    {"speaker", speaker}};
   if (!context.isEmpty()) body.insert("context", QJsonArray::fromStringList(context));
+  if (!research_knobs) return body;  // an older server would ignore them: the run says what it got
+  body.insert("top_p", s.top_p);
+  // Negative: as codebook 0, which is the server's default when the field is left out.
+  if (s.depth_temperature >= 0) body.insert("depth_temperature", s.depth_temperature);
+  if (s.depth_top_k >= 0) body.insert("depth_top_k", s.depth_top_k);
+  if (s.depth_top_p >= 0) body.insert("depth_top_p", s.depth_top_p);
+  if (s.codebooks > 0) body.insert("codebooks", s.codebooks);
+  body.insert("codebook_fill", s.codebook_fill);
+  body.insert("length_guard", s.length_guard);
+  body.insert("include_codes", true);  // for the codes view
   return body;
 }
 
@@ -95,7 +129,8 @@ RemoteRun::RemoteRun(RemoteEngine& engine, const RunRequest& request, const QStr
   for (int i = 0; i < request.texts.size(); ++i) {
     auto stream = std::make_unique<RemoteStream>();
     stream->index = i;
-    const QJsonObject body = speech_body(request.settings, request.speaker, request.texts[i], context);
+    const QJsonObject body =
+        speech_body(request.settings, request.speaker, request.texts[i], context, engine.researchKnobs());
     post(*stream, QJsonDocument(body).toJson(QJsonDocument::Compact));
     streams_.push_back(std::move(stream));
   }
@@ -130,7 +165,7 @@ void RemoteRun::takeStreamId(RemoteStream& stream) {
   if (!stream.id.isEmpty() || status_of(stream.reply) != 200) return;
   const QByteArray given = stream.reply->rawHeader("X-CSM-Stream-Id");
   stream.id = given.isEmpty() ? stream.sent_id : given;
-  if (moved_knobs_ && engine_.liveSampling()) engine_.sendSampling(stream.id, moved_knobs_->first, moved_knobs_->second);
+  if (moved_knobs_ && engine_.liveSampling()) engine_.sendSampling(stream.id, *moved_knobs_);
 }
 
 void RemoteRun::onBytes(RemoteStream& stream) {
@@ -147,7 +182,9 @@ void RemoteRun::takeEvent(RemoteStream& stream, const QByteArray& data) {
   if (type == "speech.audio.delta") {
     EngineChunk chunk;
     chunk.samples = pcm16_samples(QByteArray::fromBase64(event.value("audio").toString().toLatin1()));
-    chunk.stats = stats_of(event.value("csm").toObject(), stream.index, chunk.samples.size());
+    const QJsonObject metrics = event.value("csm").toObject();
+    chunk.stats = stats_of(metrics, stream.index, chunk.samples.size());
+    chunk.codes = codes_of(metrics);
     // The run's clock, not the server's: a text that waited in the server's queue starts
     // its own clock late, and the memory plot puts every stream on one time axis.
     chunk.stats.elapsedMs = clock_.nsecsElapsed() / 1e6;
@@ -193,11 +230,11 @@ void RemoteRun::cancelAll() {
   }
 }
 
-void RemoteRun::setSampling(double temperature, int top_k) {
-  moved_knobs_ = std::make_pair(temperature, top_k);
+void RemoteRun::setSampling(const csm::SamplingParams& sampling) {
+  moved_knobs_ = sampling;
   if (!engine_.liveSampling()) return;
   for (auto& s : streams_)
-    if (!s->ended && !s->id.isEmpty()) engine_.sendSampling(s->id, temperature, top_k);
+    if (!s->ended && !s->id.isEmpty()) engine_.sendSampling(s->id, sampling);
 }
 
 void RemoteRun::wake() {

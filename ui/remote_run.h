@@ -24,7 +24,7 @@ class RemoteRun : public EngineRun {
   ~RemoteRun() override;
 
   Poll next(EngineChunk& out, std::chrono::milliseconds wait) override;
-  void setSampling(double temperature, int top_k) override;
+  void setSampling(const csm::SamplingParams& sampling) override;
   RunResult result() const override;
 
  private:
@@ -44,7 +44,7 @@ class RemoteRun : public EngineRun {
   std::vector<std::unique_ptr<RemoteStream>> streams_;
   int open_ = 0;  // streams whose connection has not finished
   std::deque<EngineChunk> ready_;
-  std::optional<std::pair<double, int>> moved_knobs_;  // temperature, top-k set during the run
+  std::optional<csm::SamplingParams> moved_knobs_;  // the knobs as last moved during the run
   QElapsedTimer clock_;
   double first_audio_ms_ = 0, wall_ms_ = 0;
   QEventLoop* waiting_ = nullptr;

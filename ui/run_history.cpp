@@ -34,10 +34,25 @@ RunRecord record_of(const QSqlQuery& q) {
   r.summary = with_current_stop_labels(object_of(q.value(5).toString()));
   r.chunks = array_of(q.value(6).toString());
   r.audioPath = q.value(7).toString();
+  r.codesPath = q.value(8).toString();
   return r;
 }
 
-const char* kColumns = "id, started, text, model, settings, summary, chunks, audio_path";
+const char* kColumns = "id, started, text, model, settings, summary, chunks, audio_path, codes_path";
+
+// The table, and in histories written before the codes view its codes_path column.
+// What went wrong, or nothing.
+QString make_table(QSqlDatabase& db) {
+  QSqlQuery q(db);
+  if (!q.exec("CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL, "
+              "text TEXT NOT NULL, model TEXT, settings TEXT, summary TEXT, chunks TEXT, audio_path TEXT, "
+              "codes_path TEXT)") ||
+      !q.exec("PRAGMA table_info(runs)"))
+    return q.lastError().text();
+  while (q.next())
+    if (q.value(1).toString() == "codes_path") return {};
+  return q.exec("ALTER TABLE runs ADD COLUMN codes_path TEXT") ? QString() : q.lastError().text();
+}
 
 }  // namespace
 
@@ -58,11 +73,9 @@ bool RunHistory::open(const QString& path, QString* error) {
       QSqlDatabase::removeDatabase(name);
       return false;
     }
-    QSqlQuery q(db);
-    if (!q.exec("CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL, "
-                "text TEXT NOT NULL, model TEXT, settings TEXT, summary TEXT, chunks TEXT, audio_path TEXT)")) {
-      if (error) *error = QObject::tr("%1 is not a usable run history: %2").arg(path, q.lastError().text());
-      q = QSqlQuery();
+    const QString problem = make_table(db);
+    if (!problem.isEmpty()) {
+      if (error) *error = QObject::tr("%1 is not a usable run history: %2").arg(path, problem);
       db.close();
       db = QSqlDatabase();
       QSqlDatabase::removeDatabase(name);
@@ -75,7 +88,8 @@ bool RunHistory::open(const QString& path, QString* error) {
 
 qint64 RunHistory::add(const RunRecord& r, QString* error) {
   QSqlQuery q(QSqlDatabase::database(connection_));
-  q.prepare("INSERT INTO runs (started, text, model, settings, summary, chunks, audio_path) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  q.prepare("INSERT INTO runs (started, text, model, settings, summary, chunks, audio_path, codes_path) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   q.addBindValue(r.started.toString(Qt::ISODateWithMs));
   q.addBindValue(r.text);
   q.addBindValue(r.model);
@@ -83,6 +97,7 @@ qint64 RunHistory::add(const RunRecord& r, QString* error) {
   q.addBindValue(to_text(r.summary));
   q.addBindValue(to_text(r.chunks));
   q.addBindValue(r.audioPath);
+  q.addBindValue(r.codesPath);
   if (!q.exec()) {
     if (error) *error = q.lastError().text();
     return -1;

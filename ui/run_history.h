@@ -1,6 +1,6 @@
 #pragma once
 // Past runs in SQLite (Qt SQL): text, settings, metrics summary, per-chunk
-// metrics and the audio file, so any run can be replayed or compared.
+// metrics, the audio file and the codes file, so any run can be replayed or compared.
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -17,6 +17,7 @@ struct RunRecord {
   QJsonObject summary;
   QJsonArray chunks;  // one object per chunk: stats as the plots show them
   QString audioPath;
+  QString codesPath;  // the codes view's grid (CodeGrid JSON); empty when the run had none
 };
 
 class RunHistory {

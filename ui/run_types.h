@@ -20,9 +20,24 @@ struct ChunkStats {
   double generateMs = 0, decodeMs = 0, elapsedMs = 0, rtf = 0, firstAudioMs = 0, framesPerS = 0;
   qint64 rssBytes = 0, deviceBytes = 0;
   int activeStreams = 0, maxStreams = 0;  // a server's batch occupancy; 0 when local
+  // The sampling this chunk's frames were made with (codebook 0's, then the depth
+  // decoder's, resolved): live changes show here from the chunk after them.
+  double temperature = 0, topP = 1, depthTemperature = 0, depthTopP = 1;
+  int topK = 0, depthTopK = 0;
   bool last = false;
   double audioMs() const { return frames * 80.0; }
   double chunkRtf() const { return frames > 0 ? (generateMs + decodeMs) / audioMs() : 0; }
+};
+
+// A chunk's codes for the codes view: `width` codes per frame (the model's codebooks;
+// 0 past a stream's depth), row-major, and codebook 0's entropy (nats) per frame.
+// Empty when the engine sent none (a csm-serve without include_codes).
+struct ChunkCodes {
+  int width = 0;
+  QVector<int> codes;      // frames x width
+  QVector<float> entropy;  // per frame; may be empty while codes are not
+  int frames() const { return width > 0 ? static_cast<int>(codes.size() / width) : 0; }
+  bool isEmpty() const { return codes.isEmpty(); }
 };
 
 struct RunRequest {
@@ -31,7 +46,7 @@ struct RunRequest {
   QVector<VoiceClip> clips;
   RunSettings settings;
   csm::CancelToken cancel;
-  std::shared_ptr<LiveSampling> live;  // temperature / top-k moved while the run goes on
+  std::shared_ptr<LiveSampling> live;  // sampling knobs moved while the run goes on
 };
 
 struct RunResult {
@@ -47,5 +62,6 @@ struct RunResult {
 };
 
 Q_DECLARE_METATYPE(ChunkStats)
+Q_DECLARE_METATYPE(ChunkCodes)
 Q_DECLARE_METATYPE(RunRequest)
 Q_DECLARE_METATYPE(RunResult)

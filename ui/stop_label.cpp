@@ -24,6 +24,7 @@ QString readableStop(const QString& label) {
     case csm::StopReason::Running: return QCoreApplication::translate("StopLabel", "running");
     case csm::StopReason::EndOfSpeech: return QCoreApplication::translate("StopLabel", "end of speech");
     case csm::StopReason::MaxLength: return QCoreApplication::translate("StopLabel", "max length");
+    case csm::StopReason::LengthGuard: return QCoreApplication::translate("StopLabel", "length guard");
     case csm::StopReason::Cancelled: return QCoreApplication::translate("StopLabel", "stopped");
     case csm::StopReason::Failed: return QCoreApplication::translate("StopLabel", "failed");
   }

@@ -1,6 +1,6 @@
 #pragma once
 // The studio's one stop vocabulary: core's labels ("end_of_speech", "max_length",
-// "cancelled", "failed", "running"), which csm-serve sends too, so a run's
+// "length_guard", "cancelled", "failed", "running"), which csm-serve sends too, so a run's
 // history reads the same whichever engine made it.
 #include <QString>
 #include <QStringList>

@@ -15,6 +15,7 @@
 struct EngineChunk {
   ChunkStats stats;  // stats.stream: the text's index in the run
   QVector<float> samples;
+  ChunkCodes codes;
   bool audio = true;
 };
 
@@ -27,10 +28,10 @@ class EngineRun {
   // session waits for its chunk). After a failure the chunks that arrived still come
   // out; then this throws the csm::Error.
   virtual Poll next(EngineChunk& out, std::chrono::milliseconds wait) = 0;
-  // Temperature and top-k moved while the run goes on: every stream takes them from
-  // its next frame. A text waiting in a server's queue takes them once its answer
-  // starts, since the server names a stream (for the control routes) only then.
-  virtual void setSampling(double temperature, int top_k) = 0;
+  // Sampling knobs moved while the run goes on: every stream takes them from its next
+  // frame (the run's seed stays). A text waiting in a server's queue takes them once its
+  // answer starts, since the server names a stream (for the control routes) only then.
+  virtual void setSampling(const csm::SamplingParams& sampling) = 0;
   // Once next() said Ended.
   virtual RunResult result() const = 0;
 };

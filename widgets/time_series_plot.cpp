@@ -5,6 +5,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "plot_legend.h"
 #include "qcustomplot.h"
 
 TimeSeriesPlot::TimeSeriesPlot(const QString& title, const QString& x_label, const QString& y_label, QWidget* parent)
@@ -16,9 +17,10 @@ TimeSeriesPlot::TimeSeriesPlot(const QString& title, const QString& x_label, con
   plot_->plotLayout()->addElement(0, 0, new QCPTextElement(plot_, title, QFont(font().family(), 10, QFont::Bold)));
   plot_->xAxis->setLabel(x_label);
   plot_->yAxis->setLabel(y_label);
-  plot_->legend->setVisible(true);
   plot_->legend->setFont(QFont(font().family(), 8));
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  // Under the title, not over the data: inside the axes it hid chunk points and markers.
+  placeLegendOutside(plot_, 1);
+  plot_->plotLayout()->setRowStretchFactor(0, 0.001);
   plot_->setMinimumHeight(160);
   // Points arrive in bursts from the worker; one replot per 40 ms is plenty for the eye.
   replot_timer_->setSingleShot(true);

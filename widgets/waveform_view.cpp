@@ -39,10 +39,17 @@ void WaveformView::clear() {
 
 double WaveformView::seconds() const { return double(total_) / sample_rate_; }
 
+void WaveformView::setMargins(int left, int right) {
+  left_ = left;
+  right_ = right;
+  update();
+}
+
 void WaveformView::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.fillRect(rect(), QColor(250, 250, 252));
-  const int w = width(), h = height(), mid = h / 2;
+  const int w = std::max(1, width() - left_ - right_), h = height(), mid = h / 2;
+  p.translate(left_, 0);
   p.setPen(QColor(210, 210, 215));
   p.drawLine(0, mid, w, mid);
   if (minima_.isEmpty()) return;

@@ -2,6 +2,7 @@
 // clip shows an error, runs land in the history, exports write files, and a
 // screenshot taken during a demo run shows the plots being drawn.
 #include <QDir>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QImage>
 #include <QJsonObject>
@@ -13,9 +14,15 @@
 
 #include <QStatusBar>
 
+#include "code_grid.h"
+#include "codes_view.h"
+#include "compare_dialog.h"
+#include "following_slider.h"
 #include "labeled_slider.h"
 #include "main_window.h"
 #include "run_settings_panel.h"
+#include "spectrogram_view.h"
+#include "stop_label.h"
 #include "support/limited_cpu_allocator.h"
 #include "time_series_plot.h"
 #include "voice_clip_panel.h"
@@ -126,6 +133,89 @@ class MainWindowTest : public QObject {
     QCOMPARE(panel.settings().chunk_ms, 400);
   }
 
+  // Presets carry the research knobs; a depth knob ticked "same as codebook 0" is saved as
+  // following (negative) and shows codebook 0's value; a preset from before them loads
+  // with their defaults.
+  void presetsCarryTheResearchKnobs() {
+    RunSettingsPanel panel;
+    panel.setSettings(RunSettings{});
+    QVERIFY(panel.depthTopKSlider()->following());
+    panel.topPSlider()->field()->setValue(0.85);
+    panel.depthTemperatureSlider()->setValue(0.4);
+    panel.codebooksSlider()->field()->setValue(12);
+    panel.codebookFillBox()->setCurrentIndex(panel.codebookFillBox()->findData("pad"));
+    panel.lengthGuardSlider()->field()->setValue(0);
+    panel.topKSlider()->field()->setValue(30);
+    QCOMPARE(panel.depthTopKSlider()->slider()->value(), 30.0);  // follows codebook 0, on screen too
+    QString error;
+    QVERIFY(panel.savePreset(dir_.filePath("knobs.json"), &error));
+    panel.setSettings(RunSettings{});
+    QVERIFY(panel.loadPreset(dir_.filePath("knobs.json"), &error));
+    const RunSettings s = panel.settings();
+    QVERIFY(std::abs(s.top_p - 0.85) < 1e-9);
+    QVERIFY(std::abs(s.depth_temperature - 0.4) < 1e-9);
+    QVERIFY(s.depth_top_k < 0 && s.depth_top_p < 0);
+    QCOMPARE(s.codebooks, 12);
+    QCOMPARE(s.codebook_fill, QString("pad"));
+    QCOMPARE(s.length_guard, 0.0);
+    const csm::StreamingConfig c = s.toConfig();
+    QCOMPARE(c.codebooks, 12);
+    QVERIFY(c.codebook_fill == csm::CodebookFill::Pad);
+    QCOMPARE(c.sampling.decoder_top_k(), 30);
+    panel.codebooksSlider()->field()->setValue(32);
+    QCOMPARE(panel.settings().codebooks, 0);  // the top of the slider is "all"
+    const RunSettings old = RunSettings::fromJson(QJsonObject{{"chunk_ms", 400}, {"topk", 12}});
+    QCOMPARE(old.codebooks, 0);
+    QCOMPARE(old.length_guard, RunSettings{}.length_guard);
+    QVERIFY(old.depth_temperature < 0);
+    QCOMPARE(readableStop("length_guard"), QString("length guard"));
+  }
+
+  // Two runs with different codebooks: each keeps its codes in the history, a replay shows
+  // them, and compare-two puts both grids, spectrograms and knobs side by side and exports
+  // them (with CSM_COMPARE_SCREENSHOT_OUT set, the dialog is saved there for docs/).
+  void compareTwoShowsEachRunsCodesAndKnobs() {
+    MainWindow w("demo", dir_.filePath("h6.sqlite"), false);
+    QVERIFY(wait_ready(w));
+    w.textEdit()->setPlainText("Two runs to compare, side by side.");
+    for (int codebooks : {8, 0}) {
+      RunSettings s;
+      s.max_audio_ms = 2000;  // the slider holds whole seconds
+      s.length_guard = 0;
+      s.codebooks = codebooks;
+      w.settingsPanel()->setSettings(s);
+      QSignalSpy done(&w, &MainWindow::runCompleted);
+      w.generate();
+      QVERIFY(done.wait(60000));
+    }
+    const auto runs = w.history().list();
+    QCOMPARE(runs.size(), 2);
+    for (const auto& r : runs) QVERIFY2(QFile::exists(r.codesPath), qPrintable(r.codesPath));
+    const RunRecord& eight = runs[0].settings.value("codebooks").toInt() == 8 ? runs[0] : runs[1];
+    const RunRecord& all = &eight == &runs[0] ? runs[1] : runs[0];
+    w.replay(eight.id);
+    w.codesView()->refreshNow();
+    QCOMPARE(w.codesView()->rows(), 8);
+    QCOMPARE(w.codesView()->columns(), 25);
+    QVERIFY(w.spectrogramView()->spectrogram().columns() >= 100);
+    CompareDialog dialog(eight, all, nullptr);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QCOMPARE(dialog.codesView(0)->rows(), 8);
+    QCOMPARE(dialog.codesView(1)->rows(), 32);
+    QVERIFY2(dialog.knobsText(0).contains("codebooks 8"), qPrintable(dialog.knobsText(0)));
+    QVERIFY(dialog.knobsText(1).contains("codebooks all"));
+    QVERIFY(dialog.exportPlots(dir_.filePath("cmp"), "png"));
+    for (const char* part : {"rtf", "latency", "codes-a", "codes-b", "spectrogram-a", "spectrogram-b"})
+      QVERIFY2(QFile::exists(dir_.filePath(QString("cmp-%1.png").arg(part))), part);
+    const QByteArray out = qgetenv("CSM_COMPARE_SCREENSHOT_OUT");
+    if (!out.isEmpty()) {
+      dialog.resize(1400, 980);
+      QTest::qWait(300);
+      QVERIFY(dialog.grab().toImage().save(QString::fromLocal8Bit(out)));
+    }
+  }
+
   void aBadClipShowsAnErrorNotACrash() {
     VoiceClipPanel panel;
     QFile text(dir_.filePath("notes.wav"));
@@ -216,7 +306,7 @@ class MainWindowTest : public QObject {
     const QByteArray out = qgetenv("CSM_SCREENSHOT_OUT");
     if (out.isEmpty()) QSKIP("set CSM_SCREENSHOT_OUT (the Xvfb screenshot test does)");
     MainWindow w("demo", dir_.filePath("h4.sqlite"), false);
-    w.resize(1400, 860);
+    w.resize(1500, 1000);
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QVERIFY(wait_ready(w));
@@ -236,6 +326,9 @@ class MainWindowTest : public QObject {
     QVERIFY2(count_color(rtf, QColor(20, 150, 90)) > 40, "no cumulative RTF line drawn");
     QVERIFY2(count_color(latency, QColor(130, 70, 180)) > 40, "no latency points drawn");
     QVERIFY2(count_color(shot, QColor(40, 110, 200)) > 200, "no waveform or points in the window");
+    // The views of the run over time follow it live: codes so far, and their spectrogram.
+    QVERIFY(w.codesView()->columns() >= 8);
+    QVERIFY(w.spectrogramView()->spectrogram().columns() >= 8 * 4);
     w.stop();
     QTest::qWait(500);
   }

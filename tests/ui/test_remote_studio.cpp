@@ -204,6 +204,7 @@ class RemoteStudioTest : public QObject {
  private slots:
   void initTestCase() {
     qRegisterMetaType<ChunkStats>();
+    qRegisterMetaType<ChunkCodes>();
     qRegisterMetaType<RunRequest>();
     qRegisterMetaType<RunResult>();
     QStandardPaths::setTestModeEnabled(true);
@@ -456,6 +457,47 @@ class RemoteStudioTest : public QObject {
   }
 
   // The same run, in this process and on a server, ends with the same stop labels.
+  // The research knobs reach csm-serve (the chunks say what the server used) and its SSE
+  // deltas bring each frame's codes and codebook-0 entropy back for the codes view: 8
+  // codebooks leave the other 24 of every frame zero.
+  void theKnobsReachTheServerAndTheCodesComeBack() {
+    Serve serve;
+    connectTo(serve.url(), {}, true);
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    RunRequest r = request_of({"Codes over the wire."}, 960);
+    r.settings.codebooks = 8;
+    r.settings.top_p = 0.8;
+    r.settings.depth_temperature = 0.5;
+    r.settings.depth_top_k = 7;
+    r.settings.length_guard = 0;
+    r.live = std::make_shared<LiveSampling>(r.settings.sampling());
+    runOn(r);
+    QVERIFY(finished.wait(60000));
+    int frames = 0, past_eight = 0, in_seventh = 0;
+    for (const auto& args : chunks) {
+      const auto stats = args.at(0).value<ChunkStats>();
+      const auto codes = args.at(2).value<ChunkCodes>();
+      if (stats.frames == 0) continue;
+      QVERIFY(std::abs(stats.topP - 0.8) < 1e-6);
+      QVERIFY(std::abs(stats.depthTemperature - 0.5) < 1e-6);
+      QCOMPARE(stats.depthTopK, 7);
+      QCOMPARE(stats.depthTopP, stats.topP);  // left to follow codebook 0
+      QCOMPARE(codes.width, 32);
+      QCOMPARE(codes.frames(), stats.frames);
+      QCOMPARE(codes.entropy.size(), stats.frames);
+      for (int f = 0; f < codes.frames(); ++f) {
+        in_seventh += codes.codes[f * 32 + 7] != 0;
+        for (int c = 8; c < 32; ++c) past_eight += codes.codes[f * 32 + c] != 0;
+      }
+      frames += codes.frames();
+    }
+    QCOMPARE(frames, 12);
+    QCOMPARE(past_eight, 0);
+    QVERIFY(in_seventh > 6);
+    QCOMPARE(finished.front().at(0).value<RunResult>().stops, QStringList{"max_length"});
+  }
+
   void theSameRunEndsWithTheSameStopLabelsLocallyAndRemotely() {
     QThread local_thread;
     auto* local = new GenerationWorker(nullptr);
@@ -481,6 +523,9 @@ class RemoteStudioTest : public QObject {
     QCOMPARE(stops_of(worker_, to_the_end, false), local_stops);
     QCOMPARE(stops_of(local, request_of({"Stopped early."}, 60000), true), QStringList{"cancelled"});
     QCOMPARE(stops_of(worker_, request_of({"Stopped early."}, 60000), true), QStringList{"cancelled"});
+    // A runaway text: the guard's own stop, in both (the server counts it too).
+    QCOMPARE(stops_of(local, request_of({"Hi."}, 20000), false), QStringList{"length_guard"});
+    QCOMPARE(stops_of(worker_, request_of({"Hi."}, 20000), false), QStringList{"length_guard"});
     local_thread.quit();
     local_thread.wait();
   }

@@ -1,9 +1,14 @@
 // The generation worker on its own thread: chunks and stats arrive in order,
-// Stop ends a run within a frame, failures come back as signals, and every text
-// of a run goes to the engine at once.
+// Stop ends a run within a frame, failures come back as signals, every text
+// of a run goes to the engine at once, chunks carry their codes (none past the
+// run's codebooks) and entropy, the length guard ends a runaway text, and the
+// depth decoder's knobs moved mid-run reach the running stream.
 #include <QSignalSpy>
 #include <QThread>
 #include <QtTest>
+
+#include <cmath>
+#include <utility>
 
 #include "audio_ring.h"
 #include "generation_worker.h"
@@ -16,8 +21,21 @@ class WorkerTest : public QObject {
   GenerationWorker* worker_ = nullptr;
 
  private slots:
+  // The chunks of a finished run of `request` (stats, codes), or nothing in time.
+  QVector<std::pair<ChunkStats, ChunkCodes>> chunks_of(const RunRequest& request, RunResult* result) {
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
+    if (!QTest::qWaitFor([&] { return !finished.isEmpty(); }, 180000)) return {};
+    *result = finished.front().at(0).value<RunResult>();
+    QVector<std::pair<ChunkStats, ChunkCodes>> out;
+    for (const auto& args : chunks) out.push_back({args.at(0).value<ChunkStats>(), args.at(2).value<ChunkCodes>()});
+    return out;
+  }
+
   void initTestCase() {
     qRegisterMetaType<ChunkStats>();
+    qRegisterMetaType<ChunkCodes>();
     qRegisterMetaType<RunRequest>();
     qRegisterMetaType<RunResult>();
     worker_ = new GenerationWorker(&ring_);
@@ -164,6 +182,85 @@ class WorkerTest : public QObject {
     QVector<float> played(ring_.available());
     ring_.pull(played.data(), played.size());
     QCOMPARE(played, in_text_order);
+  }
+
+  // Codebooks 8: every frame of every chunk has its 8 codes and zeros past them, with
+  // codebook 0's entropy; the same run at all 32 codebooks has codes past 8.
+  void codebooksEightLeaveTheOthersZero() {
+    RunRequest request;
+    request.texts = {"Eight codebooks."};
+    request.settings.max_audio_ms = 960;
+    request.settings.chunk_ms = 240;
+    const auto codes_past = [](const QVector<std::pair<ChunkStats, ChunkCodes>>& chunks, int from, int* frames) {
+      int nonzero = 0;
+      for (const auto& [stats, codes] : chunks) {
+        if (stats.frames == 0) continue;
+        if (codes.width != 32 || codes.frames() != stats.frames || codes.entropy.size() != stats.frames) return -1;
+        for (float e : codes.entropy)
+          if (!(e > 0 && e < 8)) return -1;  // nats over 2048 codes: at most ln 2048 = 7.6
+        for (int f = 0; f < codes.frames(); ++f)
+          for (int c = from; c < 32; ++c) nonzero += codes.codes[f * 32 + c] != 0;
+        *frames += codes.frames();
+      }
+      return nonzero;
+    };
+    RunResult result;
+    int frames = 0;
+    request.settings.codebooks = 8;
+    const auto eight = chunks_of(request, &result);
+    QCOMPARE(codes_past(eight, 8, &frames), 0);
+    QCOMPARE(frames, 12);
+    frames = 0;
+    QVERIFY2(codes_past(eight, 7, &frames) > 6, "codebook 7 was not generated");  // 2048 codes: hardly ever 0
+    request.settings.codebooks = 0;  // all
+    frames = 0;
+    QVERIFY(codes_past(chunks_of(request, &result), 8, &frames) > 12 * 20);
+  }
+
+  // The demo never ends its sentence: a short text stops at the guard's 2-second floor
+  // (25 frames) with its own stop label; with the guard off it runs to max length.
+  void theLengthGuardEndsARunawayText() {
+    RunRequest request;
+    request.texts = {"Hi."};
+    request.settings.max_audio_ms = 20000;
+    request.settings.chunk_ms = 400;
+    RunResult result;
+    QVERIFY(!chunks_of(request, &result).isEmpty());
+    QCOMPARE(result.stops, QStringList{"length_guard"});
+    QCOMPARE(result.frames, qint64(25));
+    request.settings.length_guard = 0;
+    request.settings.max_audio_ms = 2400;
+    QVERIFY(!chunks_of(request, &result).isEmpty());
+    QCOMPARE(result.stops, QStringList{"max_length"});
+    QCOMPARE(result.frames, qint64(30));
+  }
+
+  // Greedy everywhere, then only the depth decoder's temperature moved to 1.5 after the
+  // first chunk: the chunks say so (codebook 0 stays greedy), and codebook 0's codes of
+  // the chunks made before the move equal the greedy run's.
+  void depthKnobsMovedMidRunReachTheRunningStream() {
+    RunRequest request;
+    request.texts = {"Depth knobs, live."};
+    request.settings.max_audio_ms = 2400;
+    request.settings.chunk_ms = 80;
+    request.settings.temperature = 0;
+    request.live = std::make_shared<LiveSampling>(request.settings.sampling());
+    QSignalSpy chunks(worker_, &GenerationWorker::chunkReady);
+    QSignalSpy finished(worker_, &GenerationWorker::runFinished);
+    QMetaObject::invokeMethod(worker_, [this, request] { worker_->run(request); }, Qt::QueuedConnection);
+    QVERIFY(chunks.wait(120000));
+    csm::SamplingParams moved = request.live->current();
+    moved.depth_temperature = 1.5f;
+    moved.depth_top_p = 0.9f;
+    request.live->set(moved);
+    QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty(); }, 180000));
+    const ChunkStats first = chunks.front().at(0).value<ChunkStats>(), last = chunks.back().at(0).value<ChunkStats>();
+    QCOMPARE(first.depthTemperature, 0.0);
+    QCOMPARE(first.depthTopP, 1.0);
+    QVERIFY2(std::abs(last.depthTemperature - 1.5) < 1e-6, qPrintable(QString::number(last.depthTemperature)));
+    QVERIFY(std::abs(last.depthTopP - 0.9) < 1e-6);
+    QCOMPARE(last.temperature, 0.0);  // codebook 0's knobs did not move
+    QCOMPARE(last.topK, 50);
   }
 };
 
