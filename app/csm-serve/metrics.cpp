@@ -94,6 +94,12 @@ std::string Metrics::render(const SchedulerStats& s, bool ready, int connections
   counter("csm_frames_total", "Frames generated since start.", static_cast<double>(s.frames_total));
   counter("csm_audio_seconds_total", "Seconds of audio streamed since start.", audio_seconds_);
   counter("csm_client_disconnects_total", "Clients that went away mid-stream.", static_cast<double>(disconnects_));
+  counter("csm_voice_cache_hits_total", "Prefills that copied a kept voice's keys and values.",
+          static_cast<double>(s.voice_cache_hits));
+  counter("csm_voice_cache_misses_total", "Prefills of a voice not kept (run through the model).",
+          static_cast<double>(s.voice_cache_misses));
+  gauge("csm_voice_cache_bytes", "Bytes of voices' keys and values kept (--voice-cache-mb).",
+        static_cast<double>(s.voice_cache_bytes));
   o += "# HELP csm_streams_total Streams ended, by stop reason.\n# TYPE csm_streams_total counter\n";
   for (const char* stop : {"end_of_speech", "max_length", "length_guard", "cancelled", "failed"}) {
     auto it = streams_.find(stop);

@@ -47,6 +47,10 @@ struct EngineOptions {
   // Fused attention LibTorch may use (process-wide): "auto" (any but cuDNN's), "cudnn",
   // "flash", "efficient" or "math". Empty: $CSM_SDPA, else "auto".
   std::string attention;
+  // Voices kept ready (MiB): the backbone's keys and values of a request's context turns
+  // (a cloned voice's clip and transcript), copied into the next request with the same
+  // turns instead of run through the model again. -1: 256 on CUDA, 64 on the CPU; 0: off.
+  int voice_cache_mb = -1;
 };
 
 struct EngineInfo {

@@ -22,6 +22,9 @@ struct SchedulerStats {
   bool cuda_graphs = false;       // the last frame replayed as a CUDA graph
   std::string cuda_graphs_note;   // how the last frame ran: graphs, or eager and why
   bool lookahead = false;         // frame t+1 is queued before the host reads frame t
+  // Voices' prompt keys and values kept (EngineOptions::voice_cache_mb): prefills that
+  // copied them (hits), that ran the voice through the backbone (misses), bytes kept.
+  int64_t voice_cache_hits = 0, voice_cache_misses = 0, voice_cache_bytes = 0;
 };
 
 class Scheduler {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "csm/scheduler.h"
+#include "generate/prefix_cache.h"
 #include "generate/audio_decoder.h"
 #include "generate/engine_parts.h"
 #include "generate/frame_driver.h"
@@ -26,6 +27,7 @@ struct SchedulerSettings {
   std::string smaller_run_hint;
   bool lookahead = false;
   bool decode_thread = false;  // Mimi on its own thread (AudioDecoder)
+  size_t voice_cache_bytes = 0;  // voices' prompt keys and values kept (PrefixCache)
   // Tests: sees the driver's frame events (see FrameDriverOptions::observer).
   std::function<void(const char*, int64_t)> frame_observer;
 };
@@ -83,6 +85,7 @@ class BatchingScheduler final : public Scheduler {
   std::condition_variable cv_, idle_cv_;
   std::deque<std::shared_ptr<StreamChannel>> queue_;
   std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> rate_;
+  PrefixCacheStats voice_cache_;  // the frame step's, as of the last loop
   int max_streams_ = 1, active_ = 0, waiting_ = 0;  // waiting: slots between pieces of a streamed text
   bool graphs_ = false;
   std::string graphs_note_;

@@ -113,6 +113,8 @@ SchedulerSettings scheduler_settings(const EngineOptions& options, const EngineP
   s.smaller_run_hint = options.smaller_run_hint;
   s.lookahead = options.frame_lookahead < 0 ? cuda : options.frame_lookahead > 0;
   s.decode_thread = options.decode_thread < 0 ? cuda : options.decode_thread > 0;
+  const int mb = options.voice_cache_mb < 0 ? (cuda ? 256 : 64) : options.voice_cache_mb;
+  s.voice_cache_bytes = static_cast<size_t>(mb) << 20;
   return s;
 }
 

@@ -24,7 +24,7 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
 }  // namespace
 
 FrameStep::FrameStep(std::shared_ptr<const CsmModel> model, const FrameStepOptions& options)
-    : model_(std::move(model)), options_(options), slots_(options.slots) {
+    : model_(std::move(model)), options_(options), slots_(options.slots), voices_(options.voice_cache_bytes) {
   if (slots_ < 1) throw Error(ErrorCode::InvalidArgument, "a frame step needs at least one slot");
   const auto& c = model_->config();
   const auto device = model_->device();
@@ -79,11 +79,14 @@ void FrameStep::prefill(int64_t slot, const PromptRows& prompt, const SamplingPa
   if (depth > codebooks_)
     throw Error(ErrorCode::InvalidArgument, std::to_string(depth) + " codebooks asked for; the model generates " +
                                                 std::to_string(codebooks_));
-  const auto device = model_->device();
-  const auto x = model_->embed_rows(prompt.rows.to(device).unsqueeze(0), prompt.mask.to(device).unsqueeze(0));
   KvCache cache = backbone_cache_.slot(slot);
-  const auto h = model_->backbone().forward(x, 0, cache);
-  hidden_.narrow(0, slot, 1).copy_(h.select(1, n - 1));
+  const int64_t start = restore_voice(prompt, cache);
+  const auto device = model_->device();
+  const auto rows = prompt.rows.narrow(0, start, n - start), mask = prompt.mask.narrow(0, start, n - start);
+  const auto x = model_->embed_rows(rows.to(device).unsqueeze(0), mask.to(device).unsqueeze(0));
+  const auto h = model_->backbone().forward(x, start, cache);
+  if (start == 0) keep_voice(prompt, cache);
+  hidden_.narrow(0, slot, 1).copy_(h.select(1, n - start - 1));
   positions_.narrow(0, slot, 1).fill_(n);
   running_.narrow(0, slot, 1).fill_(true);
   sampling_.counter.narrow(0, slot, 1).fill_(0);
@@ -98,6 +101,38 @@ void FrameStep::prefill(int64_t slot, const PromptRows& prompt, const SamplingPa
   host_depth_[slot] = depth;
   live_[slot] = true;
 }
+
+// The voice's rows of this prompt, if their keys and values are kept: copied into the
+// slot's cache. Returns how many rows need no prefill (0: none kept). The last row is
+// always prefilled: its state starts the first frame.
+int64_t FrameStep::restore_voice(const PromptRows& prompt, KvCache& cache) {
+  const int64_t p = prompt.voice_rows;
+  if (p < 1 || p >= prompt.rows.size(0) || !cache.rows.empty()) return 0;
+  const auto kept = voices_.find(prompt.rows.narrow(0, 0, p), prompt.mask.narrow(0, 0, p));
+  if (!kept) return 0;
+  for (size_t i = 0; i < cache.keys.size(); ++i) {
+    cache.keys[i].narrow(2, 0, p).copy_(kept->keys[i].unsqueeze(0));
+    cache.values[i].narrow(2, 0, p).copy_(kept->values[i].unsqueeze(0));
+  }
+  return p;
+}
+
+// After a full prefill: the voice's keys and values, for the next request with it.
+void FrameStep::keep_voice(const PromptRows& prompt, const KvCache& cache) {
+  const int64_t p = prompt.voice_rows;
+  if (p < 1 || p >= prompt.rows.size(0) || !cache.rows.empty() || !voices_.enabled()) return;
+  auto entry = std::make_shared<CachedPrefix>();
+  entry->rows = prompt.rows.narrow(0, 0, p).clone();
+  entry->mask = prompt.mask.narrow(0, 0, p).clone();
+  for (size_t i = 0; i < cache.keys.size(); ++i) {
+    entry->keys.push_back(cache.keys[i].narrow(2, 0, p).squeeze(0).clone());
+    entry->values.push_back(cache.values[i].narrow(2, 0, p).squeeze(0).clone());
+    entry->bytes += 2 * entry->keys.back().nbytes();
+  }
+  voices_.put(std::move(entry));
+}
+
+PrefixCacheStats FrameStep::voice_cache() const { return voices_.stats(); }
 
 void FrameStep::set_sampling(int64_t slot, const SamplingParams& s) {
   const auto put = [&](const at::Tensor& t, auto value) { t.narrow(0, slot, 1).fill_(value); };

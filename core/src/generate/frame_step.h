@@ -17,6 +17,7 @@
 #include <ATen/ATen.h>
 
 #include "csm/generation.h"
+#include "generate/prefix_cache.h"
 #include "generate/prompt_builder.h"
 #include "generate/sampler.h"
 #include "model/csm_model.h"
@@ -33,6 +34,7 @@ struct FrameStepOptions {
   // does not pick them.)
   int64_t decodable_codes = 0;
   bool cuda_graphs = true;  // a request: used on CUDA builds with a CUDA model
+  size_t voice_cache_bytes = 0;  // voices' prompt keys and values kept (PrefixCache); 0: none
 };
 
 // The codebooks a slot's stream generates: the first `count` (0: all). The frame's
@@ -52,6 +54,8 @@ class FrameStep {
   // and makes the slot a live stream with its own sampling settings, seed and depth.
   void prefill(int64_t slot, const PromptRows& prompt, const SamplingParams& sampling, SlotCodebooks codebooks = {});
   void set_sampling(int64_t slot, const SamplingParams& sampling);
+  // Hits, misses and bytes of the voices' kept keys and values (see PrefixCache).
+  PrefixCacheStats voice_cache() const;
   // The slot stops advancing; its row still rides along until it is prefilled again.
   void release(int64_t slot);
 
@@ -106,6 +110,8 @@ class FrameStep {
   };
   Shape shape() const;
   bool graphs_wanted() const;
+  int64_t restore_voice(const PromptRows& prompt, KvCache& cache);
+  void keep_voice(const PromptRows& prompt, const KvCache& cache);
   void note_how_frames_run();
   void compute(const std::function<bool()>& cancelled, bool* completed);
   void draw(int64_t codebook, const at::Tensor& logits, const at::Tensor& noise);
@@ -128,6 +134,7 @@ class FrameStep {
   at::Tensor lanes_, draws_;  // arange(vocabulary), arange(C)
   std::vector<int64_t> host_positions_, host_depth_;
   std::vector<bool> live_, host_nucleus_;
+  PrefixCache voices_;
   HostCopy host_codes_, host_entropy_;
   at::Tensor host_frame_;  // [slots, C]: the host copy seen frame by frame
   bool copy_started_ = false;

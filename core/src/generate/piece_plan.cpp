@@ -28,7 +28,8 @@ PiecePrompt piece_prompt(const EngineParts& parts, const Request& request, const
   if (!previous.audio_frames.empty()) context.push_back(previous);
   const Segment target{request.speaker, piece, {}};
   PiecePrompt out;
-  out.prompt = build_prompt(*parts.tokenizer, context, target, c.num_codebooks, parts.mimi->config().codebook_size);
+  out.prompt = build_prompt(*parts.tokenizer, context, target, c.num_codebooks, parts.mimi->config().codebook_size,
+                            request.context.size());
   const int64_t rows = out.prompt.rows.size(0);
   if (rows + 1 > limit)
     throw Error(ErrorCode::InvalidArgument,

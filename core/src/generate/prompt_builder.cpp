@@ -29,10 +29,12 @@ void append_audio_row(const std::vector<int32_t>& codes, int cb, std::vector<int
 }  // namespace
 
 PromptRows build_prompt(const Tokenizer& tokenizer, const std::vector<Segment>& context, const Segment& target,
-                        int cb, int codebook_size) {
+                        int cb, int codebook_size, size_t voice_segments) {
   std::vector<int64_t> rows;
   std::vector<uint8_t> mask;
+  int64_t voice_rows = 0;
   for (size_t s = 0; s < context.size(); ++s) {
+    if (s == voice_segments) voice_rows = static_cast<int64_t>(rows.size()) / (cb + 1);
     const Segment& seg = context[s];
     append_text(tokenizer, seg, cb, rows, mask);
     if (seg.audio_frames.empty()) continue;
@@ -51,9 +53,11 @@ PromptRows build_prompt(const Tokenizer& tokenizer, const std::vector<Segment>& 
     }
     append_audio_row({}, cb, rows, mask);  // the all-zero end-of-audio row
   }
+  if (voice_segments >= context.size()) voice_rows = static_cast<int64_t>(rows.size()) / (cb + 1);
   append_text(tokenizer, target, cb, rows, mask);
   const int64_t n = static_cast<int64_t>(rows.size()) / (cb + 1);
   PromptRows out;
+  out.voice_rows = voice_rows;
   out.rows = at::tensor(rows, at::kLong).view({n, cb + 1});
   out.mask = at::tensor(std::vector<int64_t>(mask.begin(), mask.end()), at::kLong).view({n, cb + 1}).to(at::kBool);
   return out;
