@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <array>
 #include <cerrno>
@@ -15,6 +16,8 @@
 #include <cstdio>
 #include <new>
 #include <optional>
+
+#include "csm-serve/websocket_connection.h"
 
 namespace csm::serve {
 namespace {
@@ -93,6 +96,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     version_ = head.version();
     head_only_ = head.method() == http::verb::head;
     keep_alive_ = parser_->keep_alive() && !peer_.reserve;
+    if (beast::websocket::is_upgrade(head)) upgrade_.emplace(head);  // kept for the handshake
+    else upgrade_.reset();
     RequestHandler::HeadVerdict verdict = handler_.on_head(head, peer_);
     if (verdict.refuse) {
       if (!parser_->is_done()) verdict.refuse->close = true;  // its body is never read
@@ -145,12 +150,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ticket_.reset();
     endpoint_ = answer.endpoint;
     if (answer.close || handler_.closing()) keep_alive_ = false;
+    if (answer.socket && upgrade_) return hand_over(std::move(answer.socket));
     if (answer.stream) {
       body_ = std::move(answer.stream);
       watch_peer();
       return poll_head();
     }
     write_reply(std::move(answer.reply), answer.close);
+  }
+
+  // The WebSocket takes the connection (and its count in the listener's limit) from here.
+  void hand_over(std::shared_ptr<SocketSession> session) {
+    handler_.sent(endpoint_, 101);
+    timer_.cancel();
+    http::request<http::empty_body> upgrade(std::move(*upgrade_));
+    upgrade_.reset();
+    serve_websocket(std::move(stream_), std::move(upgrade), std::move(session), std::move(slot_), peer_.address);
   }
 
   void write_reply(Reply reply, bool linger) {
@@ -310,6 +325,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<HttpHead> upgrade_;  // the head of a WebSocket upgrade request
   RequestHandler& handler_;
   Peer peer_;
   ConnectionTimeouts timeouts_;

@@ -58,6 +58,7 @@ int serve_main(int argc, char** argv) {
        {"host", "ADDR", "address to listen on (0.0.0.0 for every interface)", "127.0.0.1"},
        {"port", "N", "TCP port (0: any free port, printed)", "8000"},
        {"max-streams", "N", "streams generated at once", "8"},
+       {"voice-cache-mb", "MB", "voices' prompt keys and values kept ready, so a cloned voice is not prefilled again (0: off; default 256 on cuda, 64 on cpu)"},
        {"max-queue", "N", "accepted requests waiting for a stream slot; beyond that 429", "64"},
        {"voices", "DIR", "where cloned voices are kept (POST /v1/audio/voices); none: built-in voices only"},
        {"api-key", "KEY", "require Authorization: Bearer KEY on /v1/* (visible in ps: prefer --api-key-file)"},
@@ -158,6 +159,7 @@ int serve_main(int argc, char** argv) {
                                     args.get("dtype"), {}};
   engine_options.attention = args.get("sdpa");
   engine_options.max_streams = max_streams;
+  if (args.has("voice-cache-mb")) engine_options.voice_cache_mb = static_cast<int>(positive(args, "voice-cache-mb", 0, 1 << 20));
   engine_options.max_queue = max_queue;
   engine_options.smaller_run_hint = "try fewer streams at once (--max-streams), or shorter text";
   auto engine = csm::Engine::load(engine_options);

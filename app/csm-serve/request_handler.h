@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/beast/http.hpp>
 
@@ -35,11 +36,31 @@ class StreamedBody {
   virtual void client_lost() = 0;
 };
 
+// A WebSocket the request was upgraded to (a speech session). The connection calls it
+// on its I/O thread: no call may block.
+class SocketSession {
+ public:
+  struct Message {
+    bool binary = false;
+    std::string data;
+  };
+  enum class Step { Open, Close };
+  virtual ~SocketSession() = default;
+  // A message from the client (text or binary), whole.
+  virtual void on_message(std::string data, bool binary) = 0;
+  // Appends what is ready to go out to `out`; Close: after those, close the socket
+  // normally with `reason`.
+  virtual Step poll(std::vector<Message>& out, std::string& reason) = 0;
+  // The client closed, went away, or could not keep up.
+  virtual void client_lost() = 0;
+};
+
 struct Answer {
   Reply reply;
   std::shared_ptr<StreamedBody> stream;  // set: the body is streamed and `reply` unused
   std::string endpoint = "other";        // the metrics' label
   bool close = false;                    // the connection closes after it
+  std::shared_ptr<SocketSession> socket; // set: the request is upgraded to a WebSocket served by it
 };
 
 // Where a connection comes from and what it may do.

@@ -10,6 +10,8 @@
 #include "csm-serve/random_id.h"
 #include "csm-serve/server_info.h"
 #include "csm-serve/speech_response.h"
+#include "csm-serve/speech_socket.h"
+#include <boost/beast/websocket/rfc6455.hpp>
 #include "csm/error.h"
 
 namespace csm::serve {
@@ -107,6 +109,7 @@ Routes::Target Routes::parse_target(std::string_view target) {
   else if (p == "/v1/csm/info") t.route = Route::Info;
   else if (p == "/v1/csm/benchmark") t.route = Route::Benchmark;
   else if (p == "/v1/audio/speech") t.route = Route::Speech;
+  else if (p == "/v1/audio/speech/stream") t.route = Route::SpeechSocket;
   else if (under("/v1/csm/streams/")) {
     const std::string rest = p.substr(16);
     const auto slash = rest.find('/');
@@ -133,6 +136,7 @@ const char* Routes::endpoint_of(Route route) {
     case Route::Stream:
     case Route::StreamSampling: return "/v1/csm/streams";
     case Route::Speech: return "/v1/audio/speech";
+    case Route::SpeechSocket: return "/v1/audio/speech/stream";
     case Route::None: break;
   }
   return "other";
@@ -180,8 +184,16 @@ RequestHandler::HeadVerdict Routes::on_head(const HttpHead& head, const Peer& pe
   if (const std::string allowed = allowed_methods(t.route, head.method()); !allowed.empty())
     return refuse(method_not_allowed(allowed, t.path));
   const bool upload = t.route == Route::Voices && head.method() == http::verb::post;
-  if ((t.route == Route::Speech || upload) && !loaded_) return refuse(not_ready());
-  if (t.route == Route::Speech && draining_) return refuse(draining_error());
+  const bool speech = t.route == Route::Speech || t.route == Route::SpeechSocket;
+  if ((speech || upload) && !loaded_) return refuse(not_ready());
+  if (speech && draining_) return refuse(draining_error());
+  if (t.route == Route::SpeechSocket) {
+    if (!boost::beast::websocket::is_upgrade(head)) {
+      ApiError e = status_error(426, "this is a WebSocket endpoint: connect with a WebSocket client", "upgrade_required");
+      return refuse(e);
+    }
+    v.body_limit = 0;  // an upgrade has no body
+  }
   if (upload) {
     // Each upload may hold --max-upload-bytes in memory: only a few at once.
     if (uploads_.fetch_add(1) >= kUploadsAtOnce) {
@@ -267,6 +279,10 @@ Reply Routes::handle(const HttpRequest& req, const Target& t, const std::string&
       speech(req, request_id, answer);
       answered = true;
       return {};
+    case Route::SpeechSocket:
+      answered = true;
+      answer(speech_socket(request_id));
+      return {};
     case Route::None: break;
   }
   throw not_found("no such endpoint: " + t.path.substr(0, 200));
@@ -294,8 +310,7 @@ Reply Routes::stream_control(const HttpRequest& req, const Target& t) {
   return json_reply({{"id", entry->id()}, {"cancelled", true}});
 }
 
-void Routes::speech(const HttpRequest& req, const std::string& request_id, std::function<void(Answer)>& answer) {
-  const SpeechRequest sr = parse_speech_request(req.body(), options_.limits);
+Routes::Submitted Routes::submit_speech(const SpeechRequest& sr, bool text_streamed) {
   const auto voice = voices_.find(sr.voice);
   if (!voice) {
     std::string names;
@@ -303,16 +318,30 @@ void Routes::speech(const HttpRequest& req, const std::string& request_id, std::
     throw bad_request("voice '" + sr.voice + "' does not exist (voices: " + names + ")", "voice", "voice_not_found");
   }
   Request request = voices_.request_for(sr.input, *voice, sr.speaker, sr.context);
+  request.text_streamed = text_streamed;
   const StreamingConfig config = sr.streaming_config(options_.chunk_size_ms, options_.first_chunk_ms);
   const auto m = loaded();
   if (!m) throw not_ready();
   if (draining_) throw draining_error();
-  auto encoder = make_encoder(sr.format, m->engine->info().sample_rate);
+  Submitted out;
+  out.sample_rate = m->engine->info().sample_rate;
+  out.encoder = make_encoder(sr.format, out.sample_rate);
+  out.inflight = count_in_flight();  // from before submit: a drain waits for this response
+  out.stream = m->scheduler->submit(std::move(request), config);
+  out.live = live_.add(out.stream);
+  return out;
+}
+
+void Routes::speech(const HttpRequest& req, const std::string& request_id, std::function<void(Answer)>& answer) {
+  const SpeechRequest sr = parse_speech_request(req.body(), options_.limits);
+  const auto m = loaded();
+  if (!m) throw not_ready();
+  Submitted submitted = submit_speech(sr, false);
   SpeechResponse::Setup setup;
-  setup.inflight = count_in_flight();  // from before submit: a drain waits for this response
-  setup.stream = m->scheduler->submit(std::move(request), config);
-  setup.live = live_.add(setup.stream);
-  setup.encoder = std::move(encoder);
+  setup.inflight = std::move(submitted.inflight);
+  setup.stream = std::move(submitted.stream);
+  setup.live = std::move(submitted.live);
+  setup.encoder = std::move(submitted.encoder);
   setup.format = sr.format;
   setup.sse = sr.stream == StreamFormat::Sse;
   setup.include_codes = sr.include_codes;
@@ -323,6 +352,29 @@ void Routes::speech(const HttpRequest& req, const std::string& request_id, std::
   a.endpoint = "/v1/audio/speech";
   a.stream = std::make_shared<SpeechResponse>(std::move(setup), *m->scheduler, metrics_);
   answer(std::move(a));
+}
+
+// GET /v1/audio/speech/stream, upgraded: the session submits its stream when the
+// client's session.start comes (the key and readiness were checked on the head).
+Answer Routes::speech_socket(const std::string& request_id) {
+  const auto m = loaded();
+  if (!m) throw not_ready();
+  SpeechSocket::Setup setup;
+  setup.start = [this](const ClientMessage& message) {
+    Submitted s = submit_speech(message.start, true);
+    return SpeechSocket::Started{std::move(s.stream), std::move(s.live), std::move(s.encoder), s.sample_rate,
+                                 std::move(s.inflight)};
+  };
+  setup.draining = [this] { return draining_.load(); };
+  setup.scheduler = m->scheduler;
+  setup.sample_rate = m->engine->info().sample_rate;
+  setup.metrics = &metrics_;
+  setup.limits = options_.limits;
+  setup.request_id = request_id;
+  Answer a;
+  a.endpoint = "/v1/audio/speech/stream";
+  a.socket = std::make_shared<SpeechSocket>(std::move(setup));
+  return a;
 }
 
 // multipart/form-data: name, transcript (or text), file (or clip, audio), speaker.

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "csm-serve/audio_encoder.h"
 #include "csm-serve/live_streams.h"
 #include "csm-serve/metrics.h"
 #include "csm-serve/request_handler.h"
@@ -41,7 +42,7 @@ class Routes : public RequestHandler {
   bool closing() const override { return draining_.load(); }
 
  private:
-  enum class Route { Health, Ready, Metrics, Models, Model, Voices, Voice, Info, Benchmark, Stream, StreamSampling, Speech, None };
+  enum class Route { Health, Ready, Metrics, Models, Model, Voices, Voice, Info, Benchmark, Stream, StreamSampling, Speech, SpeechSocket, None };
   struct Target {
     Route route = Route::None;
     std::string path, name;  // name: the model, voice or stream id in the path
@@ -62,6 +63,16 @@ class Routes : public RequestHandler {
   Reply handle(const HttpRequest& request, const Target& target, const std::string& request_id,
                std::function<void(Answer)>& answer, bool& answered);
   void speech(const HttpRequest& request, const std::string& request_id, std::function<void(Answer)>& answer);
+  Answer speech_socket(const std::string& request_id);
+  // A speech request's stream: its voices looked up, submitted, registered for live control.
+  struct Submitted {
+    std::shared_ptr<Stream> stream;
+    std::shared_ptr<LiveStreams::Entry> live;
+    std::unique_ptr<AudioEncoder> encoder;
+    int sample_rate = 0;
+    std::shared_ptr<void> inflight;
+  };
+  Submitted submit_speech(const SpeechRequest& request, bool text_streamed);
   void add_voice(HttpRequest request, const std::string& request_id, std::function<void(Answer)> answer);
   Reply stream_control(const HttpRequest& request, const Target& target);
   Reply metrics_reply() const;

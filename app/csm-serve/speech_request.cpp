@@ -189,8 +189,13 @@ bool valid_voice_name(std::string_view name) {
 }
 
 SpeechRequest parse_speech_request(std::string_view body_text, const SpeechLimits& limits) {
-  const json body = parse_object(body_text);
+  return parse_speech_object(parse_object(body_text), limits, TextArrives::InBody);
+}
 
+size_t text_characters(const std::string& text) { return utf8_code_points(text); }
+
+SpeechRequest parse_speech_object(const json& body, const SpeechLimits& limits, TextArrives text) {
+  if (!body.is_object()) throw bad_request("the request must be a JSON object", "", "invalid_request");
   SpeechRequest r;
   r.model = string_field(body, "model", true);
   bool known = false;
@@ -202,8 +207,9 @@ SpeechRequest parse_speech_request(std::string_view body_text, const SpeechLimit
                       "model_not_found");
   }
 
-  r.input = string_field(body, "input", true);
-  if (r.input.find_first_not_of(" \t\r\n") == std::string::npos)
+  // Text that is streamed in later may start empty.
+  r.input = string_field(body, "input", text == TextArrives::InBody);
+  if (text == TextArrives::InBody && r.input.find_first_not_of(" \t\r\n") == std::string::npos)
     throw bad_request("'input' is empty: give some text to speak", "input", "empty_input");
   const size_t chars = utf8_code_points(r.input);
   if (chars > limits.max_input_chars)

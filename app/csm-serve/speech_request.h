@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "csm-serve/openai_error.h"
 #include "csm/streaming_config.h"
 
@@ -75,6 +77,14 @@ const std::vector<std::string>& known_models();
 // unknown model or format, empty or over-long input, speed != 1, bad extras
 // (the context voices are only checked for their names here: the handler looks them up).
 SpeechRequest parse_speech_request(std::string_view body, const SpeechLimits& limits = {});
+
+// The same fields from a parsed object: POST's body (the text in 'input', required) or
+// a WebSocket's session.start (the text streamed in after it: 'input' optional, may be empty).
+enum class TextArrives { InBody, Streamed };
+SpeechRequest parse_speech_object(const nlohmann::json& body, const SpeechLimits& limits, TextArrives text);
+
+// Characters as the input limit counts them (Unicode code points).
+size_t text_characters(const std::string& text);
 
 // Voice names: 1-64 of [A-Za-z0-9_.-], not starting with '.'.
 bool valid_voice_name(std::string_view name);

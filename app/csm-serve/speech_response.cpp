@@ -159,16 +159,21 @@ std::string SpeechResponse::encode(const AudioChunk& c) {
 }
 
 json SpeechResponse::chunk_info(const AudioChunk& c) {
-  const auto stats = scheduler_.stats();
+  json info = chunk_json(c, scheduler_.stats(), s_.stream->queued_ms(), s_.include_codes);
+  info["chunk"] = chunk_index_;
+  info["stream_id"] = s_.live->id();
+  return info;
+}
+
+json chunk_json(const AudioChunk& c, const SchedulerStats& stats, double queued_ms, bool include_codes) {
   const auto& m = c.metrics;
-  json info = {{"chunk", chunk_index_},            {"first_frame", c.first_frame},
-               {"frames", c.codes.size()},         {"generate_ms", m.generate_ms},
-               {"decode_ms", m.decode_ms},         {"elapsed_ms", m.elapsed_ms},
-               {"rtf", m.rtf},                     {"first_audio_ms", m.first_audio_ms},
-               {"frames_per_s", m.frames_per_s},   {"device_bytes", m.device_bytes},
-               {"rss_bytes", m.rss_bytes},         {"active_streams", stats.active},
-               {"max_streams", stats.max_streams}, {"queued_ms", s_.stream->queued_ms()},
-               {"stream_id", s_.live->id()},
+  json info = {{"first_frame", c.first_frame},      {"frames", c.codes.size()},
+               {"generate_ms", m.generate_ms},      {"decode_ms", m.decode_ms},
+               {"elapsed_ms", m.elapsed_ms},        {"rtf", m.rtf},
+               {"first_audio_ms", m.first_audio_ms}, {"frames_per_s", m.frames_per_s},
+               {"device_bytes", m.device_bytes},    {"rss_bytes", m.rss_bytes},
+               {"active_streams", stats.active},    {"max_streams", stats.max_streams},
+               {"queued_ms", queued_ms},
                // The knobs this chunk's frames were made with (core's own account).
                {"temperature", tidy(m.temperature)},
                {"top_k", m.top_k},
@@ -176,7 +181,7 @@ json SpeechResponse::chunk_info(const AudioChunk& c) {
                {"depth_temperature", tidy(m.depth_temperature)},
                {"depth_top_k", m.depth_top_k},
                {"depth_top_p", tidy(m.depth_top_p)}};
-  if (s_.include_codes) {
+  if (include_codes) {
     info["codes"] = c.codes;
     json entropy = json::array();
     for (float h : c.entropy) entropy.push_back(tidy(h));

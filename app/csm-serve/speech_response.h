@@ -22,6 +22,9 @@ namespace csm::serve {
 
 // The sampling knobs as the API names them (depth_* resolved: what the depth decoder uses).
 nlohmann::json sampling_json(const SamplingParams& sampling);
+// A chunk's metrics as SSE deltas and WebSocket audio.chunk events carry them (the
+// knobs its frames were made with; codes and entropies when asked for).
+nlohmann::json chunk_json(const AudioChunk& chunk, const SchedulerStats& stats, double queued_ms, bool include_codes);
 
 class SpeechResponse : public StreamedBody {
  public:

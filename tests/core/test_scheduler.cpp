@@ -192,6 +192,21 @@ TEST(Scheduler, FullQueueRefusesWithBusy) {
   EXPECT_TRUE(drain_stream(*later).saw_last);
 }
 
+// The queue is for requests that wait: one a free slot takes at once does not count.
+TEST(Scheduler, NoQueueStillServesAFreeSlot) {
+  const auto engine = engine_with(1, 0);
+  csm::Scheduler* scheduler = &engine->scheduler();
+  auto first = scheduler->submit({"Gets the free slot.", 0, {}}, config(7, 60000));
+  try {
+    auto second = scheduler->submit({"Would have to wait.", 0, {}}, config(8, 240));
+    ADD_FAILURE() << "a request that would wait was taken with no queue";
+  } catch (const csm::Error& e) {
+    EXPECT_EQ(e.code(), csm::ErrorCode::Busy);
+  }
+  first->cancel();
+  EXPECT_TRUE(drain_stream(*first, 30s).saw_last);
+}
+
 TEST(Scheduler, BadInputIsInvalidArgument) {
   const auto engine = engine_with(1, 2);
   csm::Scheduler* scheduler = &engine->scheduler();

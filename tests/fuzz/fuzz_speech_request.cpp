@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const auto r = csm::serve::parse_speech_request(input, limits);
         // What it accepts is within the documented bounds.
         if (r.input.empty() || r.max_audio_ms < 80 || r.max_audio_ms > limits.max_audio_ms ||
-            !csm::serve::valid_voice_name(r.voice) || (r.temperature && (*r.temperature < 0 || *r.temperature > 2)))
+            !csm::serve::valid_voice_name(r.voice) || (r.sampling.temperature && (*r.sampling.temperature < 0 || *r.sampling.temperature > 2)))
           std::abort();
       }
     } catch (const csm::serve::ApiError& e) {

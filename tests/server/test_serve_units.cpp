@@ -18,6 +18,7 @@
 #include "csm-serve/metrics.h"
 #include "csm-serve/multipart.h"
 #include "csm-serve/openai_error.h"
+#include "csm-serve/socket_messages.h"
 #include "csm-serve/speech_request.h"
 #include "csm-serve/sse.h"
 #include "csm-serve/voices.h"
@@ -670,6 +671,62 @@ TEST(LiveStreams, OnlyTheServersIdReachesAStreamAndOnlyWhileItsResponseLives) {
   eb.reset();  // its response ended
   EXPECT_TRUE(not_found(gone));
   EXPECT_EQ(live.size(), 1u);
+}
+
+// The WebSocket session's messages (issue #24): each type, session.start with the
+// speech request's rules, and every bad message a 400 naming what is wrong.
+TEST(ClientMessage, EachTypeParsesAndStartTakesTheSpeechFields) {
+  const SpeechLimits limits;
+  const auto start = parse_client_message(
+      R"({"type":"session.start","model":"csm-1b","voice":"alloy","temperature":0.5,"seed":9,"sample_rate":24000})", limits);
+  EXPECT_EQ(start.type, ClientMessage::Type::Start);
+  EXPECT_EQ(start.start.voice, "alloy");
+  EXPECT_EQ(start.start.format, AudioFormat::Pcm) << "the socket's default is raw PCM";
+  EXPECT_FLOAT_EQ(start.start.sampling.temperature.value_or(-1), 0.5f);
+  EXPECT_EQ(start.start.seed.value_or(0), 9u);
+  EXPECT_EQ(start.sample_rate, 24000);
+  EXPECT_EQ(start.text, "") << "the text comes later";
+  const auto with_text = parse_client_message(
+      R"({"type":"session.start","model":"tts-1","voice":"alloy","input":"Hello","response_format":"opus"})", limits);
+  EXPECT_EQ(with_text.text, "Hello");
+  EXPECT_EQ(with_text.start.format, AudioFormat::Opus);
+  const auto d = parse_client_message(R"({"type":"text.delta","text":"Hi, "})", limits);
+  EXPECT_EQ(d.type, ClientMessage::Type::TextDelta);
+  EXPECT_EQ(d.text, "Hi, ");
+  EXPECT_EQ(parse_client_message(R"({"type":"text.flush"})", limits).type, ClientMessage::Type::TextFlush);
+  EXPECT_EQ(parse_client_message(R"({"type":"text.done"})", limits).type, ClientMessage::Type::TextDone);
+  EXPECT_EQ(parse_client_message(R"({"type":"cancel"})", limits).type, ClientMessage::Type::Cancel);
+}
+
+TEST(ClientMessage, BadMessagesAre400NamingTheProblem) {
+  SpeechLimits limits;
+  limits.max_input_chars = 10;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"not json", "invalid_json"},
+      {"[1]", "invalid_json"},
+      {"{}", "missing_field"},
+      {R"({"type":7})", "missing_field"},
+      {R"({"type":"dance"})", "unknown_type"},
+      {R"({"type":"text.delta"})", "missing_field"},
+      {R"({"type":"text.delta","text":["a"]})", "invalid_type"},
+      {R"({"type":"session.start","voice":"alloy"})", "missing_field"},
+      {R"({"type":"session.start","model":"csm-1b","voice":"alloy","response_format":"wav"})", "unsupported_value"},
+      {R"({"type":"session.start","model":"csm-1b","voice":"alloy","stream_format":"sse"})", "unsupported_value"},
+      {R"({"type":"session.start","model":"csm-1b","voice":"alloy","sample_rate":"fast"})", "invalid_type"},
+      {R"({"type":"session.start","model":"csm-1b","voice":"alloy","input":"far more than ten characters"})",
+       "input_too_long"},
+      {std::string(kMaxClientMessageBytes + 1, ' '), "message_too_large"},
+  };
+  for (const auto& [message, code] : cases) {
+    try {
+      parse_client_message(message, limits);
+      ADD_FAILURE() << "accepted: " << message.substr(0, 80);
+    } catch (const ApiError& e) {
+      EXPECT_EQ(e.status, 400) << message.substr(0, 80);
+      EXPECT_EQ(e.code, code) << message.substr(0, 80) << ": " << e.message;
+      EXPECT_FALSE(e.message.empty());
+    }
+  }
 }
 
 }  // namespace

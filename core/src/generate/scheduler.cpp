@@ -76,7 +76,9 @@ std::shared_ptr<StreamChannel> BatchingScheduler::enqueue(Request request, const
     std::lock_guard<std::mutex> lock(mutex_);
     if (draining_ || stopping_) throw Error(ErrorCode::Busy, "the scheduler is draining: no new requests");
     prune_queue_locked();
-    if (bounded && static_cast<int>(queue_.size()) >= settings_.max_queue)
+    // Those the free slots take at once do not wait: only the rest count against the queue.
+    const int free_slots = std::max(0, max_streams_ - active_);
+    if (bounded && static_cast<int>(queue_.size()) >= settings_.max_queue + free_slots)
       throw Error(ErrorCode::Busy, "the queue is full (" + std::to_string(settings_.max_queue) + " waiting)",
                   "try again later");
     queue_.push_back(stream);
@@ -105,6 +107,9 @@ SchedulerStats BatchingScheduler::stats() const {
   s.cuda_graphs = graphs_;
   s.cuda_graphs_note = graphs_note_;
   s.lookahead = settings_.lookahead;
+  s.voice_cache_hits = voice_cache_.hits;
+  s.voice_cache_misses = voice_cache_.misses;
+  s.voice_cache_bytes = static_cast<int64_t>(voice_cache_.bytes);
   return s;
 }
 
@@ -187,6 +192,7 @@ void BatchingScheduler::run() {
       std::lock_guard<std::mutex> lock(mutex_);
       active_ = live();
       waiting_ = live() - generating();
+      if (driver_) voice_cache_ = driver_->step().voice_cache();
       idle = active_ == 0 && queue_.empty();
     }
     if (idle && audio_) audio_->wait_idle();  // idle means every stream's last chunk is out
@@ -247,6 +253,7 @@ FrameDriver& BatchingScheduler::driver() {
     FrameDriverOptions o;
     o.step.slots = static_cast<int64_t>(slots_.size());
     o.step.decodable_codes = parts_->mimi->config().codebook_size;
+    o.step.voice_cache_bytes = settings_.voice_cache_bytes;
     o.lookahead = settings_.lookahead;
     o.observer = settings_.frame_observer;
     driver_ = std::make_unique<FrameDriver>(parts_->model, o);
