@@ -257,6 +257,11 @@ class MainWindowTest : public QObject {
   // before Done; the unfinished rest goes with Done, which ends the text and the run.
   void typeToSpeakSpeaksEachSentenceBeforeDone() {
     MainWindow w("demo", dir_.filePath("h-typed.sqlite"), false);
+    const QByteArray shot = qgetenv("CSM_TYPE_SCREENSHOT_OUT");  // docs/studio-type-to-speak.png, under Xvfb
+    if (!shot.isEmpty()) {
+      w.resize(1400, 860);
+      w.show();
+    }
     QVERIFY(wait_ready(w));
     w.settingsPanel()->setSettings(quick_pieces());
     QSignalSpy done(&w, &MainWindow::runCompleted);
@@ -270,6 +275,7 @@ class MainWindowTest : public QObject {
     QCOMPARE(w.state(), EngineState::Generating);  // still typing: nothing ended the text
     QVERIFY(w.typeToSpeakAction()->isChecked());
     QVERIFY(done.isEmpty());
+    if (!shot.isEmpty()) QVERIFY(w.grab().toImage().save(QString::fromLocal8Bit(shot)));
     w.typeToSpeakAction()->trigger();  // Done
     QVERIFY(!w.typeToSpeakAction()->isChecked());
     QVERIFY(done.wait(120000));
