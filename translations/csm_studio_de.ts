@@ -501,282 +501,293 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../ui/main_window.cpp" line="76"/>
+        <location filename="../ui/main_window.cpp" line="80"/>
         <source>csm-studio</source>
         <translation>csm-studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="106"/>
+        <location filename="../ui/main_window.cpp" line="110"/>
         <source>no model</source>
         <translation>kein Modell</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="122"/>
+        <location filename="../ui/main_window.cpp" line="126"/>
         <source>Hello! This is CSM speaking while it generates.</source>
         <translation>Hallo! Hier spricht CSM, während es erzeugt.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="137"/>
+        <location filename="../ui/main_window.cpp" line="141"/>
         <source>Text to speak. Each line is a text of its own; several lines run as a batch.</source>
         <translation>Zu sprechender Text. Jede Zeile ist ein eigener Text; mehrere Zeilen laufen als Stapel.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="143"/>
+        <location filename="../ui/main_window.cpp" line="147"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="144"/>
+        <location filename="../ui/main_window.cpp" line="148"/>
         <source>Speaker</source>
         <translation>Sprecher</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="145"/>
+        <location filename="../ui/main_window.cpp" line="149"/>
         <source>Generate</source>
         <translation>Erzeugen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="146"/>
+        <location filename="../ui/main_window.cpp" line="150"/>
         <source>Stop</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="147"/>
+        <location filename="../ui/main_window.cpp" line="151"/>
         <source>Generate (Ctrl+Return)</source>
         <translation>Erzeugen (Strg+Eingabe)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="148"/>
+        <location filename="../ui/main_window.cpp" line="152"/>
         <source>Stop within one frame (Esc)</source>
         <translation>Innerhalb eines Frames anhalten (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="171"/>
+        <location filename="../ui/main_window.cpp" line="183"/>
         <source>Real-time factor</source>
         <translation>Echtzeitfaktor</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="171"/>
+        <location filename="../ui/main_window.cpp" line="183"/>
         <source>audio (s)</source>
         <translation>Audio (s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="171"/>
+        <location filename="../ui/main_window.cpp" line="183"/>
         <source>RTF</source>
         <translation>RTF</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="172"/>
+        <location filename="../ui/main_window.cpp" line="184"/>
         <source>per chunk</source>
         <translation>je Block</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="173"/>
+        <location filename="../ui/main_window.cpp" line="185"/>
         <source>cumulative</source>
         <translation>kumulativ</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="174"/>
+        <location filename="../ui/main_window.cpp" line="186"/>
         <source>Latency</source>
         <translation>Latenz</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="174"/>
+        <location filename="../ui/main_window.cpp" line="186"/>
         <source>chunk</source>
         <translation>Block</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="174"/>
+        <location filename="../ui/main_window.cpp" line="186"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="175"/>
+        <location filename="../ui/main_window.cpp" line="187"/>
         <source>chunk latency</source>
         <translation>Blocklatenz</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="176"/>
+        <location filename="../ui/main_window.cpp" line="188"/>
         <source>time to first audio</source>
         <translation>Zeit bis zum ersten Ton</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="177"/>
+        <location filename="../ui/main_window.cpp" line="189"/>
         <source>Memory</source>
         <translation>Speicher</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="177"/>
+        <location filename="../ui/main_window.cpp" line="189"/>
         <source>time (s)</source>
         <translation>Zeit (s)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="177"/>
+        <location filename="../ui/main_window.cpp" line="189"/>
         <source>MiB</source>
         <translation>MiB</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="178"/>
+        <location filename="../ui/main_window.cpp" line="190"/>
         <source>RSS / VRAM</source>
         <translation>RSS / VRAM</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="188"/>
+        <location filename="../ui/main_window.cpp" line="200"/>
         <source>Replay</source>
         <translation>Wiedergeben</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="189"/>
+        <location filename="../ui/main_window.cpp" line="201"/>
         <source>Compare two</source>
         <translation>Zwei vergleichen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="193"/>
+        <location filename="../ui/main_window.cpp" line="205"/>
         <source>Run history</source>
         <translation>Verlauf der Läufe</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="266"/>
+        <location filename="../ui/main_window.cpp" line="280"/>
         <source>Audio so far</source>
         <translation>Bisheriger Ton</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="246"/>
+        <location filename="../ui/main_window.cpp" line="260"/>
         <source>Choose a CSM model folder</source>
         <translation>CSM-Modellordner wählen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="262"/>
+        <location filename="../ui/main_window.cpp" line="154"/>
+        <location filename="../ui/main_window.cpp" line="539"/>
+        <source>Type to speak</source>
+        <translation>Sprechen beim Tippen</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="156"/>
+        <source>Speak what you type, sentence by sentence, while you type it; click again (Done) when you are finished</source>
+        <translation>Spricht, was Sie tippen, Satz für Satz, noch während Sie tippen; klicken Sie erneut (Fertig), wenn Sie fertig sind</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="276"/>
         <source>Codes</source>
         <translation>Codes</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="263"/>
+        <location filename="../ui/main_window.cpp" line="277"/>
         <source>Spectrogram</source>
         <translation>Spektrogramm</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="278"/>
+        <location filename="../ui/main_window.cpp" line="292"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="279"/>
+        <location filename="../ui/main_window.cpp" line="293"/>
         <source>Export &amp;audio…</source>
         <translation>&amp;Audio exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="280"/>
+        <location filename="../ui/main_window.cpp" line="294"/>
         <source>Export audio</source>
         <translation>Audio exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="280"/>
+        <location filename="../ui/main_window.cpp" line="294"/>
         <source>WAV (*.wav)</source>
         <translation>WAV (*.wav)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="281"/>
-        <location filename="../ui/main_window.cpp" line="286"/>
-        <location filename="../ui/main_window.cpp" line="294"/>
+        <location filename="../ui/main_window.cpp" line="295"/>
+        <location filename="../ui/main_window.cpp" line="300"/>
+        <location filename="../ui/main_window.cpp" line="308"/>
         <source>Export</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="281"/>
-        <location filename="../ui/main_window.cpp" line="286"/>
+        <location filename="../ui/main_window.cpp" line="295"/>
+        <location filename="../ui/main_window.cpp" line="300"/>
         <source>Could not write %1</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="283"/>
+        <location filename="../ui/main_window.cpp" line="297"/>
         <source>Export &amp;metrics…</source>
         <translation>&amp;Messwerte exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="285"/>
+        <location filename="../ui/main_window.cpp" line="299"/>
         <source>Export metrics</source>
         <translation>Messwerte exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="285"/>
+        <location filename="../ui/main_window.cpp" line="299"/>
         <source>CSV (*.csv);;JSON (*.json)</source>
         <translation>CSV (*.csv);;JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="288"/>
+        <location filename="../ui/main_window.cpp" line="302"/>
         <source>Export &amp;plots…</source>
         <translation>&amp;Diagramme exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="290"/>
+        <location filename="../ui/main_window.cpp" line="304"/>
         <source>Export plots</source>
         <translation>Diagramme exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="290"/>
+        <location filename="../ui/main_window.cpp" line="304"/>
         <source>PNG (*.png);;PDF (*.pdf)</source>
         <translation>PNG (*.png);;PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="294"/>
+        <location filename="../ui/main_window.cpp" line="308"/>
         <source>Could not write the plots</source>
         <translation>Die Diagramme konnten nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="297"/>
+        <location filename="../ui/main_window.cpp" line="311"/>
         <source>&amp;Save preset…</source>
         <translation>Voreinstellung &amp;speichern…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="298"/>
+        <location filename="../ui/main_window.cpp" line="312"/>
         <source>Save preset</source>
         <translation>Voreinstellung speichern</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="298"/>
-        <location filename="../ui/main_window.cpp" line="303"/>
+        <location filename="../ui/main_window.cpp" line="312"/>
+        <location filename="../ui/main_window.cpp" line="317"/>
         <source>Preset (*.json)</source>
         <translation>Voreinstellung (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="300"/>
-        <location filename="../ui/main_window.cpp" line="305"/>
+        <location filename="../ui/main_window.cpp" line="314"/>
+        <location filename="../ui/main_window.cpp" line="319"/>
         <source>Preset</source>
         <translation>Voreinstellung</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="302"/>
+        <location filename="../ui/main_window.cpp" line="316"/>
         <source>&amp;Load preset…</source>
         <translation>Voreinstellung &amp;laden…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="303"/>
+        <location filename="../ui/main_window.cpp" line="317"/>
         <source>Load preset</source>
         <translation>Voreinstellung laden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="307"/>
+        <location filename="../ui/main_window.cpp" line="321"/>
         <source>&amp;Import history…</source>
         <translation>Verlauf &amp;importieren…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="308"/>
+        <location filename="../ui/main_window.cpp" line="322"/>
         <source>Import run history</source>
         <translation>Verlauf der Läufe importieren</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="308"/>
+        <location filename="../ui/main_window.cpp" line="322"/>
         <source>History (*.sqlite)</source>
         <translation>Verlauf (*.sqlite)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="312"/>
+        <location filename="../ui/main_window.cpp" line="326"/>
         <source>Import</source>
         <translation>Import</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/main_window.cpp" line="313"/>
+        <location filename="../ui/main_window.cpp" line="327"/>
         <source>Imported %n run(s)</source>
         <translation>
             <numerusform>%n Lauf importiert</numerusform>
@@ -784,182 +795,192 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
         </translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="317"/>
+        <location filename="../ui/main_window.cpp" line="331"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="318"/>
+        <location filename="../ui/main_window.cpp" line="332"/>
         <source>&amp;Tools</source>
         <translation>&amp;Werkzeuge</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="319"/>
+        <location filename="../ui/main_window.cpp" line="333"/>
         <source>&amp;Compare benchmark reports…</source>
         <translation>Benchmark-Berichte &amp;vergleichen…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="325"/>
+        <location filename="../ui/main_window.cpp" line="339"/>
         <source>&amp;Remote csm-serve…</source>
         <translation>Entfernter &amp;csm-serve…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="326"/>
+        <location filename="../ui/main_window.cpp" line="340"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="327"/>
+        <location filename="../ui/main_window.cpp" line="341"/>
         <source>&amp;About</source>
         <translation>&amp;Über</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="328"/>
+        <location filename="../ui/main_window.cpp" line="342"/>
         <source>About csm-studio</source>
         <translation>Über csm-studio</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="329"/>
+        <location filename="../ui/main_window.cpp" line="343"/>
         <source>csm-studio: streaming CSM-1B text to speech, with live plots and knobs.</source>
         <translation>csm-studio: CSM-1B-Sprachsynthese im Datenstrom, mit Live-Diagrammen und -Reglern.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="335"/>
+        <location filename="../ui/main_window.cpp" line="349"/>
         <source>Demo model (random weights: noise, not speech)</source>
         <translation>Demo-Modell (Zufallsgewichte: Rauschen, keine Sprache)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="337"/>
+        <location filename="../ui/main_window.cpp" line="351"/>
         <source>sesame/csm-1b (Hugging Face cache)</source>
         <translation>sesame/csm-1b (Hugging-Face-Cache)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="338"/>
+        <location filename="../ui/main_window.cpp" line="352"/>
         <source>sesame/csm-1b (download from the hub; needs HF_TOKEN)</source>
         <translation>sesame/csm-1b (vom Hub herunterladen; braucht HF_TOKEN)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="344"/>
+        <location filename="../ui/main_window.cpp" line="358"/>
         <source>Remote csm-serve at %1</source>
         <translation>Entfernter csm-serve unter %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="347"/>
+        <location filename="../ui/main_window.cpp" line="361"/>
         <source>Browse for a model folder…</source>
         <translation>Modellordner suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="348"/>
+        <location filename="../ui/main_window.cpp" line="362"/>
         <source>Remote csm-serve…</source>
         <translation>Entfernter csm-serve…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="378"/>
+        <location filename="../ui/main_window.cpp" line="392"/>
         <source>Stop the run first, then switch engines.</source>
         <translation>Beenden Sie zuerst den Lauf, dann wechseln Sie die Engine.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="394"/>
+        <location filename="../ui/main_window.cpp" line="408"/>
         <source>loading model</source>
         <translation>Modell wird geladen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="394"/>
+        <location filename="../ui/main_window.cpp" line="408"/>
         <source>ready</source>
         <translation>bereit</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="394"/>
+        <location filename="../ui/main_window.cpp" line="408"/>
         <source>generating</source>
         <translation>erzeugt</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="395"/>
+        <location filename="../ui/main_window.cpp" line="409"/>
         <source>stopping</source>
         <translation>hält an</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="395"/>
+        <location filename="../ui/main_window.cpp" line="409"/>
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="415"/>
+        <location filename="../ui/main_window.cpp" line="448"/>
         <source>Type something to say first.</source>
         <translation>Geben Sie zuerst einen Text ein.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="425"/>
+        <location filename="../ui/main_window.cpp" line="433"/>
         <source>Give every voice clip its transcript.</source>
         <translation>Geben Sie zu jedem Stimmclip seine Abschrift an.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="435"/>
+        <location filename="../ui/main_window.cpp" line="464"/>
         <source>target</source>
         <translation>Ziel</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="488"/>
+        <location filename="../ui/main_window.cpp" line="504"/>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="506"/>
+        <source>Type to speak: each sentence is spoken when it ends (. ! or ? and a space, or Enter). Click Done when you are finished.</source>
+        <translation>Sprechen beim Tippen: Jeder Satz wird gesprochen, sobald er endet (. ! oder ? und ein Leerzeichen, oder Eingabe). Klicken Sie auf Fertig, wenn Sie fertig sind.</translation>
+    </message>
+    <message>
+        <location filename="../ui/main_window.cpp" line="581"/>
         <source>No codes came with this run: the server does not send them (a csm-serve without include_codes). The spectrogram and the waveform still show its audio.</source>
         <translation>Mit diesem Lauf kamen keine Codes: Der Server sendet sie nicht (ein csm-serve ohne include_codes). Spektrogramm und Wellenform zeigen sein Audio trotzdem.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="502"/>
+        <location filename="../ui/main_window.cpp" line="595"/>
         <source>First audio: %1 ms</source>
         <translation>Erster Ton: %1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="503"/>
+        <location filename="../ui/main_window.cpp" line="596"/>
         <source>RTF: %1</source>
         <translation>RTF: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="508"/>
+        <location filename="../ui/main_window.cpp" line="601"/>
         <source>Underruns: %1 (continuity %2%)</source>
         <translation>Unterläufe: %1 (Kontinuität %2 %)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="509"/>
+        <location filename="../ui/main_window.cpp" line="602"/>
         <source> · server streams %1/%2</source>
         <translation> · Server-Streams %1/%2</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="540"/>
+        <location filename="../ui/main_window.cpp" line="634"/>
         <source>History not saved: %1</source>
         <translation>Verlauf nicht gespeichert: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="561"/>
+        <location filename="../ui/main_window.cpp" line="656"/>
         <source>last run failed</source>
         <translation>letzter Lauf fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="565"/>
+        <location filename="../ui/main_window.cpp" line="660"/>
         <source>Generation failed</source>
         <translation>Erzeugung fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="573"/>
+        <location filename="../ui/main_window.cpp" line="668"/>
         <source>Ended: %1</source>
         <translation>Beendet: %1</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="585"/>
+        <location filename="../ui/main_window.cpp" line="680"/>
         <source>%1 — %2 (failed, %3 s kept)</source>
         <translation>%1 — %2 (fehlgeschlagen, %3 s behalten)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="586"/>
+        <location filename="../ui/main_window.cpp" line="681"/>
         <source>%1 — %2 (RTF %3)</source>
         <translation>%1 — %2 (RTF %3)</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="602"/>
+        <location filename="../ui/main_window.cpp" line="697"/>
         <source>This run was recorded without its codes.</source>
         <translation>Dieser Lauf wurde ohne seine Codes aufgezeichnet.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.cpp" line="625"/>
+        <location filename="../ui/main_window.cpp" line="720"/>
         <source>Select exactly two runs to compare.</source>
         <translation>Wählen Sie genau zwei Läufe zum Vergleich.</translation>
     </message>

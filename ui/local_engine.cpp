@@ -8,6 +8,7 @@ ChunkStats stats_of(const csm::AudioChunk& chunk) {
   ChunkStats s;
   const auto& m = chunk.metrics;
   s.stream = chunk.stream;
+  s.piece = chunk.piece;
   s.firstFrame = chunk.first_frame;
   s.frames = static_cast<int>(chunk.codes.size());
   s.generateMs = m.generate_ms;
@@ -41,9 +42,28 @@ ChunkCodes codes_of(const csm::AudioChunk& chunk) {
 // (the rest wait for a free slot). The one place the studio sets them.
 void set_streams_at_once(const csm::Engine& engine, int streams) { engine.scheduler().set_max_streams(streams); }
 
+// A typed text goes straight into core's stream from the window's thread (its text
+// calls are thread-safe): the worker sits in session->next() meanwhile, waiting for
+// the chunks that text will make.
+void feed_stream(csm::Stream& stream, TypedText::Op op, const QString& text) {
+  switch (op) {
+    case TypedText::Op::Append: stream.append_text(text.toStdString()); break;
+    case TypedText::Op::Flush: stream.flush_text(); break;
+    case TypedText::Op::End: stream.end_text(); break;
+  }
+}
+
 class LocalRun : public EngineRun {
  public:
-  LocalRun(std::unique_ptr<csm::Session> session, uint64_t seed) : session_(std::move(session)), seed_(seed) {}
+  LocalRun(std::unique_ptr<csm::Session> session, uint64_t seed, std::shared_ptr<TypedText> typed)
+      : session_(std::move(session)), seed_(seed), typed_(std::move(typed)) {
+    if (!typed_) return;
+    csm::Stream& stream = session_->stream(0);
+    typed_->attach([&stream](TypedText::Op op, const QString& text) { feed_stream(stream, op, text); });
+  }
+  ~LocalRun() override {
+    if (typed_) typed_->detach();  // before the session (and its stream) goes
+  }
 
   // Core's session has no timed wait: it returns when a chunk is ready, within a frame or a chunk.
   Poll next(EngineChunk& out, std::chrono::milliseconds) override {
@@ -81,6 +101,7 @@ class LocalRun : public EngineRun {
  private:
   std::unique_ptr<csm::Session> session_;
   uint64_t seed_;
+  std::shared_ptr<TypedText> typed_;
 };
 
 }  // namespace
@@ -112,9 +133,11 @@ std::vector<csm::Segment> LocalEngine::context(const QVector<VoiceClip>& clips) 
 std::unique_ptr<EngineRun> LocalEngine::start(const RunRequest& request) {
   const auto turns = context(request.clips);
   std::vector<csm::Request> requests;
-  for (const auto& text : request.texts) requests.push_back({text.toStdString(), request.speaker, turns});
+  for (const auto& text : request.texts)
+    requests.push_back({text.toStdString(), request.speaker, turns, request.typed != nullptr});
   // No more slots than texts: every slot costs a row of work in every frame, live or not.
   set_streams_at_once(*engine_, std::max(1, std::min(request.settings.stream_batch, static_cast<int>(requests.size()))));
   const csm::StreamingConfig config = request.settings.toConfig();
-  return std::make_unique<LocalRun>(engine_->start(std::move(requests), config, request.cancel), config.sampling.seed);
+  return std::make_unique<LocalRun>(engine_->start(std::move(requests), config, request.cancel), config.sampling.seed,
+                                    request.typed);
 }

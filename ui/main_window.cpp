@@ -25,7 +25,9 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTextCursor>
 #include <QTextStream>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -40,10 +42,12 @@
 #include "knobs_summary.h"
 #include "remote_server_dialog.h"
 #include "run_settings_panel.h"
+#include "sentence_ends.h"
 #include "spectrogram_view.h"
 #include "stop_label.h"
 #include "time_series_plot.h"
 #include "timeline.h"
+#include "typed_text.h"
 #include "voice_clip_panel.h"
 #include "waveform_view.h"
 
@@ -147,9 +151,17 @@ void MainWindow::buildUi() {
   generate_button_->setToolTip(tr("Generate (Ctrl+Return)"));
   stop_button_->setToolTip(tr("Stop within one frame (Esc)"));
   stop_button_->setEnabled(false);
+  type_action_ = new QAction(tr("Type to speak"), this);
+  type_action_->setCheckable(true);
+  type_action_->setToolTip(tr("Speak what you type, sentence by sentence, while you type it; "
+                              "click again (Done) when you are finished"));
+  auto* type_button = new QToolButton(this);
+  type_button->setDefaultAction(type_action_);
+  type_button->setToolButtonStyle(Qt::ToolButtonTextOnly);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(generate_button_);
   buttons->addWidget(stop_button_);
+  buttons->addWidget(type_button);
   settings_ = new RunSettingsPanel(this);
   clips_ = new VoiceClipPanel(this);
   left->addWidget(text_, 2);
@@ -224,6 +236,8 @@ void MainWindow::buildUi() {
 
   connect(generate_button_, &QPushButton::clicked, this, &MainWindow::generate);
   connect(stop_button_, &QPushButton::clicked, this, &MainWindow::stop);
+  connect(type_action_, &QAction::toggled, this, &MainWindow::setTypeToSpeak);
+  connect(text_, &QPlainTextEdit::textChanged, this, &MainWindow::sendTyped);
   connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this), &QShortcut::activated, this, &MainWindow::generate);
   connect(new QShortcut(QKeySequence(Qt::Key_Escape), this), &QShortcut::activated, this, &MainWindow::stop);
   connect(settings_, &RunSettingsPanel::changed, this, &MainWindow::applyLiveSampling);
@@ -396,18 +410,37 @@ void MainWindow::setState(EngineState state, const QString& detail) {
   const QString name = tr(names[static_cast<int>(state)]);
   status_state_->setText(detail.isEmpty() ? name : name + ": " + detail.left(80));
   generate_button_->setEnabled(state == EngineState::Ready);
+  // Off during a typed run only to say Done; after Done the run finishes on its own.
+  type_action_->setEnabled(state == EngineState::Ready || (state == EngineState::Generating && typed_));
   stop_button_->setEnabled(state == EngineState::Generating);
   model_picker_->setEnabled(state == EngineState::Ready || state == EngineState::Failed);
 }
 
-void MainWindow::generate() {
-  if (state_ != EngineState::Ready) return;
+// What every run takes from the window: the knobs (checked), the speaker, the voice clips.
+std::optional<RunRequest> MainWindow::baseRequest() {
+  if (state_ != EngineState::Ready) return std::nullopt;
   const RunSettings settings = settings_->settings();
   const auto problems = settings.toConfig().problems();
   if (!problems.empty()) {
     statusBar()->showMessage(QString::fromStdString(problems.front()), 10000);
-    return;
+    return std::nullopt;
   }
+  RunRequest request;
+  request.speaker = speaker_->value();
+  request.clips = clips_->clips();
+  for (const auto& clip : request.clips)
+    if (clip.transcript.trimmed().isEmpty()) {
+      statusBar()->showMessage(tr("Give every voice clip its transcript."), 8000);
+      return std::nullopt;
+    }
+  request.settings = settings;
+  request.live = std::make_shared<LiveSampling>(settings.sampling());
+  return request;
+}
+
+void MainWindow::generate() {
+  std::optional<RunRequest> request = baseRequest();
+  if (!request) return;
   QStringList texts;
   for (const auto& line : text_->toPlainText().split('\n'))
     if (!line.trimmed().isEmpty()) texts << line.trimmed();
@@ -415,18 +448,14 @@ void MainWindow::generate() {
     statusBar()->showMessage(tr("Type something to say first."), 6000);
     return;
   }
-  if (texts.size() > 1 && settings.stream_batch == 1) texts = QStringList{texts.join(' ')};
-  RunRequest request;
-  request.texts = texts;
-  request.speaker = speaker_->value();
-  request.clips = clips_->clips();
-  for (const auto& clip : request.clips)
-    if (clip.transcript.trimmed().isEmpty()) {
-      statusBar()->showMessage(tr("Give every voice clip its transcript."), 8000);
-      return;
-    }
-  request.settings = settings;
-  request.live = std::make_shared<LiveSampling>(settings.sampling());
+  if (texts.size() > 1 && request->settings.stream_batch == 1) texts = QStringList{texts.join(' ')};
+  request->texts = texts;
+  launch(*request);
+}
+
+// Clean views and plots, the audio device started, then the worker gets the run.
+void MainWindow::launch(const RunRequest& request) {
+  const RunSettings& settings = request.settings;
   last_request_ = request;
   run_chunks_.clear();
   run_audio_.clear();
@@ -447,6 +476,69 @@ void MainWindow::generate() {
   emit startRun(request);
 }
 
+void MainWindow::setTypeToSpeak(bool on) {
+  if (type_action_->isChecked() != on) {
+    type_action_->setChecked(on);  // comes back here through toggled
+    return;
+  }
+  if (on) startTyping();
+  else finishTyping();
+}
+
+// The run starts with no text: its one stream waits, generating nothing, for the first sentence.
+void MainWindow::startTyping() {
+  std::optional<RunRequest> request = baseRequest();
+  if (!request) {
+    leaveTyping();
+    return;
+  }
+  // The box starts empty so that what is spoken is what it shows; Ctrl+Z brings the old text back.
+  QTextCursor all(text_->document());
+  all.select(QTextCursor::Document);
+  all.removeSelectedText();
+  typed_ = std::make_shared<TypedText>();
+  typed_from_ = 0;
+  request->texts = QStringList{QString()};
+  request->typed = typed_;
+  launch(*request);
+  type_action_->setText(tr("Done"));
+  text_->setFocus();
+  statusBar()->showMessage(tr("Type to speak: each sentence is spoken when it ends (. ! or ? and a space, or "
+                              "Enter). Click Done when you are finished."), 15000);
+}
+
+// What was typed since the last sentence end goes too; then the text ends.
+void MainWindow::finishTyping() {
+  if (!typed_) return leaveTyping();
+  typed_->append(text_->toPlainText().mid(typed_from_).simplified());
+  typed_->end();
+  leaveTyping();
+  setState(state_);  // Done is spent: the toggle waits for the run to finish
+}
+
+// The box's text up to its last finished sentence goes to the run, flushed: a whole
+// sentence need not wait for the engine's own look for a boundary.
+void MainWindow::sendTyped() {
+  if (!typed_) return;
+  const QString text = text_->toPlainText();
+  typed_from_ = std::min(typed_from_, text.size());  // sent text deleted: what is typed again goes again
+  const qsizetype end = lastSentenceEnd(text, typed_from_);
+  if (end == typed_from_) return;
+  QString sentences = text.mid(typed_from_, end - typed_from_);
+  sentences.replace('\n', ' ');  // Enter ends a sentence; the engine reads a space
+  typed_->append(sentences);
+  typed_->flush();
+  typed_from_ = end;
+}
+
+// Typing mode off, without sending anything: after Done, Stop, or a run that ended.
+void MainWindow::leaveTyping() {
+  typed_.reset();
+  const QSignalBlocker quiet(type_action_);
+  type_action_->setChecked(false);
+  type_action_->setText(tr("Type to speak"));
+}
+
 // The sampling knobs reach the run in progress; the other knobs wait for the next run.
 void MainWindow::applyLiveSampling() {
   if (state_ != EngineState::Generating || !last_request_.live) return;
@@ -457,6 +549,7 @@ void MainWindow::stop() {
   if (state_ != EngineState::Generating) return;
   last_request_.cancel.cancel();  // atomic: the worker stops within one frame
   if (audio_) audio_->ring().reset();
+  leaveTyping();
   setState(EngineState::Stopping);
 }
 
@@ -511,6 +604,7 @@ void MainWindow::updateLiveFigures() {
 }
 
 void MainWindow::onFinished(const RunResult& result) {
+  leaveTyping();
   updateLiveFigures();
   spectrogram_->finish();
   setState(EngineState::Ready, readableStops(result.stops));
@@ -524,7 +618,7 @@ void MainWindow::recordRun(const RunResult& result, const QString& failure) {
   if (!history_.isOpen() || run_audio_.isEmpty()) return;
   RunRecord record;
   record.started = QDateTime::currentDateTime();
-  record.text = last_request_.texts.join('\n');
+  record.text = last_request_.typed ? last_request_.typed->sent() : last_request_.texts.join('\n');
   record.model = model_;
   record.settings = last_request_.settings.toJson();
   record.summary = result_json(result, underruns());
@@ -557,6 +651,7 @@ RunResult MainWindow::partialResult() const {
 }
 
 void MainWindow::onFailed(const QString& message, const QString& hint) {
+  leaveTyping();
   spectrogram_->finish();
   setState(EngineState::Ready, tr("last run failed"));
   recordRun(partialResult(), message);

@@ -4,6 +4,7 @@
 #include <QMainWindow>
 #include <QThread>
 #include <memory>
+#include <optional>
 
 #include "run_history.h"
 #include "run_types.h"
@@ -15,6 +16,8 @@ class QComboBox;
 class QLabel;
 class QListWidget;
 class QPlainTextEdit;
+class QAction;
+class TypedText;
 class QPushButton;
 class QSpinBox;
 class RunSettingsPanel;
@@ -37,6 +40,7 @@ class MainWindow : public QMainWindow {
   RunSettingsPanel* settingsPanel() const { return settings_; }
   VoiceClipPanel* clipPanel() const { return clips_; }
   QPlainTextEdit* textEdit() const { return text_; }
+  QAction* typeToSpeakAction() const { return type_action_; }
   TimeSeriesPlot* rtfPlot() const { return rtf_plot_; }
   TimeSeriesPlot* latencyPlot() const { return latency_plot_; }
   TimeSeriesPlot* memoryPlot() const { return memory_plot_; }
@@ -47,11 +51,15 @@ class MainWindow : public QMainWindow {
   AudioOutput* audio() const { return audio_.get(); }
   const RunRequest& lastRequest() const { return last_request_; }
   const QVector<float>& lastAudio() const { return run_audio_; }
+  const QVector<ChunkStats>& runChunks() const { return run_chunks_; }
   int underruns() const;
 
  public slots:
   void generate();
   void stop();
+  // "Type to speak": on starts a run whose text is what is typed next, sent at each
+  // sentence end; off (Done) sends the rest and ends the text, and the run finishes.
+  void setTypeToSpeak(bool on);
   bool exportAudio(const QString& path);
   bool exportMetrics(const QString& path);  // .csv or .json
   bool exportPlots(const QString& path_stem, const QString& extension);  // one file per plot and view
@@ -73,6 +81,12 @@ class MainWindow : public QMainWindow {
   QWidget* buildTimeline();
   void buildMenus();
   void setState(EngineState state, const QString& detail = {});
+  std::optional<RunRequest> baseRequest();
+  void launch(const RunRequest& request);
+  void startTyping();
+  void finishTyping();
+  void sendTyped();
+  void leaveTyping();
   void onChunk(const ChunkStats& stats, const QVector<float>& samples, const ChunkCodes& codes);
   void showCodes(const ChunkStats& stats, const ChunkCodes& codes);
   void setTimeSpan(double seconds);
@@ -101,6 +115,9 @@ class MainWindow : public QMainWindow {
   QSpinBox* speaker_ = nullptr;
   QComboBox* model_picker_ = nullptr;
   QPushButton *generate_button_ = nullptr, *stop_button_ = nullptr;
+  QAction* type_action_ = nullptr;
+  std::shared_ptr<TypedText> typed_;  // while the user types to speak; null after Done
+  qsizetype typed_from_ = 0;           // the text box up to here has been sent
   RunSettingsPanel* settings_ = nullptr;
   VoiceClipPanel* clips_ = nullptr;
   TimeSeriesPlot *rtf_plot_ = nullptr, *latency_plot_ = nullptr, *memory_plot_ = nullptr;

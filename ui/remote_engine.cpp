@@ -271,6 +271,9 @@ void RemoteEngine::cancelStream(const QByteArray& stream_id) {
 }
 
 std::unique_ptr<EngineRun> RemoteEngine::start(const RunRequest& request) {
+  if (request.typed)
+    throw Error(ErrorCode::InvalidArgument, "type to speak is not available with a remote csm-serve yet",
+                "Use a local model for type to speak");
   const QStringList context = uploadClips(request.clips);
   return std::make_unique<RemoteRun>(*this, request, context);
 }

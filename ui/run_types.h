@@ -11,10 +11,12 @@
 #include "csm/engine.h"
 #include "live_sampling.h"
 #include "run_settings.h"
+#include "typed_text.h"
 #include "voice_clip_panel.h"
 
 struct ChunkStats {
   int stream = 0;
+  int piece = 0;  // which piece of the stream's text (a long text's, or a typed text's as cut)
   qint64 firstFrame = 0;
   int frames = 0;
   double generateMs = 0, decodeMs = 0, elapsedMs = 0, rtf = 0, firstAudioMs = 0, framesPerS = 0;
@@ -47,6 +49,9 @@ struct RunRequest {
   RunSettings settings;
   csm::CancelToken cancel;
   std::shared_ptr<LiveSampling> live;  // sampling knobs moved while the run goes on
+  // "Type to speak": one stream whose text arrives through this as it is typed
+  // (texts then holds its start, possibly empty); null for an ordinary run.
+  std::shared_ptr<TypedText> typed;
 };
 
 struct RunResult {

@@ -1,6 +1,7 @@
 // The studio window, driven as a user would: knobs reach the next run, a bad
 // clip shows an error, runs land in the history, exports write files, and a
 // screenshot taken during a demo run shows the plots being drawn.
+#include <QAction>
 #include <QDir>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -21,6 +22,7 @@
 #include "labeled_slider.h"
 #include "main_window.h"
 #include "run_settings_panel.h"
+#include "sentence_ends.h"
 #include "spectrogram_view.h"
 #include "stop_label.h"
 #include "support/limited_cpu_allocator.h"
@@ -28,6 +30,31 @@
 #include "voice_clip_panel.h"
 
 namespace {
+
+// The first chunk of `piece` the run made so far, or null.
+const ChunkStats* chunk_of_piece(const MainWindow& w, int piece) {
+  for (const auto& c : w.runChunks())
+    if (c.piece == piece) return &c;
+  return nullptr;
+}
+
+bool wait_for_piece(const MainWindow& w, int piece, int ms = 120000) {
+  QElapsedTimer t;
+  t.start();
+  while (!chunk_of_piece(w, piece) && t.elapsed() < ms) QTest::qWait(20);
+  return chunk_of_piece(w, piece) != nullptr;
+}
+
+// The demo model's noise never ends a piece: each runs to its frame limit (25 frames and
+// 6 a token; a length guard would end the stream). One codebook a frame keeps that short.
+RunSettings quick_pieces() {
+  RunSettings s;
+  s.codebooks = 1;
+  s.length_guard = 0;
+  s.max_audio_ms = 15000;  // the whole stream's
+  s.chunk_ms = 160;
+  return s;
+}
 
 bool wait_ready(MainWindow& w, int ms = 60000) {
   QElapsedTimer t;
@@ -214,6 +241,69 @@ class MainWindowTest : public QObject {
       QTest::qWait(300);
       QVERIFY(dialog.grab().toImage().save(QString::fromLocal8Bit(out)));
     }
+  }
+
+  // A sentence ends at . ! or ? and white space, or at a line break; nothing before `from` counts.
+  void sentenceEndsNeedTheSpaceAfterTheMark() {
+    QCOMPARE(lastSentenceEnd("Hello there", 0), 0);
+    QCOMPARE(lastSentenceEnd("Pi is 3.", 0), 0);  // may yet be 3.14
+    QCOMPARE(lastSentenceEnd("Pi is 3.14. Yes", 0), 12);
+    QCOMPARE(lastSentenceEnd("Hi! How? Fine", 0), 9);
+    QCOMPARE(lastSentenceEnd("one line\nand", 0), 9);
+    QCOMPARE(lastSentenceEnd("Hi! How", 4), 4);
+  }
+
+  // Type to speak with the demo model: each sentence is spoken as soon as it is typed,
+  // before Done; the unfinished rest goes with Done, which ends the text and the run.
+  void typeToSpeakSpeaksEachSentenceBeforeDone() {
+    MainWindow w("demo", dir_.filePath("h-typed.sqlite"), false);
+    const QByteArray shot = qgetenv("CSM_TYPE_SCREENSHOT_OUT");  // docs/studio-type-to-speak.png, under Xvfb
+    if (!shot.isEmpty()) {
+      w.resize(1400, 860);
+      w.show();
+    }
+    QVERIFY(wait_ready(w));
+    w.settingsPanel()->setSettings(quick_pieces());
+    QSignalSpy done(&w, &MainWindow::runCompleted);
+    w.typeToSpeakAction()->trigger();
+    QCOMPARE(w.state(), EngineState::Generating);
+    QVERIFY(w.textEdit()->toPlainText().isEmpty());
+    QTest::keyClicks(w.textEdit(), "Hi there. Then");
+    QVERIFY(wait_for_piece(w, 0));
+    QTest::keyClicks(w.textEdit(), " more! And so");
+    QVERIFY(wait_for_piece(w, 1));
+    QCOMPARE(w.state(), EngineState::Generating);  // still typing: nothing ended the text
+    QVERIFY(w.typeToSpeakAction()->isChecked());
+    QVERIFY(done.isEmpty());
+    if (!shot.isEmpty()) QVERIFY(w.grab().toImage().save(QString::fromLocal8Bit(shot)));
+    w.typeToSpeakAction()->trigger();  // Done
+    QVERIFY(!w.typeToSpeakAction()->isChecked());
+    QVERIFY(done.wait(120000));
+    QCOMPARE(w.state(), EngineState::Ready);
+    QVERIFY(chunk_of_piece(w, 2));  // "And so": sent with Done
+    QVERIFY(!w.lastAudio().isEmpty());
+    const auto result = done.takeFirst().at(0).value<RunResult>();
+    QVERIFY(!result.cancelled);
+    QCOMPARE(w.history().list().front().text, QString("Hi there. Then more! And so"));
+  }
+
+  // Stop during type to speak cancels the run, the mode goes off, and typing speaks nothing more.
+  void typeToSpeakStops() {
+    MainWindow w("demo", dir_.filePath("h-typed-stop.sqlite"), false);
+    QVERIFY(wait_ready(w));
+    w.settingsPanel()->setSettings(quick_pieces());
+    QSignalSpy done(&w, &MainWindow::runCompleted);
+    w.typeToSpeakAction()->trigger();
+    QTest::keyClicks(w.textEdit(), "Stop me soon. ");
+    QVERIFY(wait_for_piece(w, 0));
+    w.stop();
+    QVERIFY(!w.typeToSpeakAction()->isChecked());
+    QVERIFY(done.wait(60000));
+    QVERIFY(done.takeFirst().at(0).value<RunResult>().cancelled);
+    QCOMPARE(w.state(), EngineState::Ready);
+    QTest::keyClicks(w.textEdit(), "Not spoken. ");
+    QTest::qWait(200);
+    QCOMPARE(w.state(), EngineState::Ready);
   }
 
   void aBadClipShowsAnErrorNotACrash() {

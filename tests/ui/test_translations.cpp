@@ -14,6 +14,7 @@ class TranslationTest : public QObject {
     QCOMPARE(translator.translate("RunSettingsPanel", "Temperature"), QString("Temperatur"));
     QCOMPARE(translator.translate("MainWindow", "Imported %n run(s)", nullptr, 3), QString("%n Läufe importiert"));
     QCOMPARE(translator.translate("StopLabel", "end of speech"), QString("Ende der Äußerung"));
+    QCOMPARE(translator.translate("MainWindow", "Type to speak"), QString("Sprechen beim Tippen"));
   }
 
   void everyMessageIsTranslated() {
