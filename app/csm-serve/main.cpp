@@ -41,7 +41,8 @@ int serve_main(int argc, char** argv) {
       "csm-serve",
       "An OpenAI-compatible streaming speech server: POST /v1/audio/speech (wav, pcm, flac, opus, mp3;\n"
       "stream_format audio or sse; CSM extras temperature, top_k, seed, max_audio_ms, speaker,\n"
-      "context), GET /v1/models, GET/POST /v1/audio/voices, GET /v1/csm/info, GET /v1/csm/benchmark,\n"
+      "context), GET /v1/audio/speech/stream (a WebSocket: text streamed in, speech out as each\n"
+      "sentence completes), GET /v1/models, GET/POST /v1/audio/voices, GET /v1/csm/info, GET /v1/csm/benchmark,\n"
       "DELETE /v1/audio/voices/{name}, POST /v1/csm/streams/{stream_id}/sampling (temperature/top_k\n"
       "of a running stream, by the X-CSM-Stream-Id its speech response carries), DELETE\n"
       "/v1/csm/streams/{stream_id} (cancel it), /health, /ready, /metrics (Prometheus; behind the key\n"
