@@ -10,6 +10,7 @@ Exit 0 pass, 1 fail, 77 skipped.
 import asyncio
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -242,4 +243,5 @@ if __name__ == "__main__":
     if failures:
         print(f"ws_test: {len(failures)} checks failed")
         sys.exit(1)
+    shutil.rmtree(serve_test.BASE, ignore_errors=True)  # kept when a check failed, for its logs
     print("ws_test: all checks passed")
