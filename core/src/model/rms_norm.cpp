@@ -59,9 +59,18 @@ at::Tensor rms_norm_cpu(const at::Tensor& x, const at::Tensor& weight, double ep
 
 }  // namespace
 
-TORCH_LIBRARY(csm, m) { m.def("rms_norm(Tensor x, Tensor weight, float eps) -> Tensor"); }
-TORCH_LIBRARY_IMPL(csm, CPU, m) { m.impl("rms_norm", &rms_norm_cpu); }
-TORCH_LIBRARY_IMPL(csm, CUDA, m) { m.impl("rms_norm", &rms_norm_device); }
+// Registered once and never unregistered (TORCH_LIBRARY's static objects would be): at
+// exit, torch's registry may already be gone when they are destroyed, and unregistering
+// then unlocks a destroyed mutex (ThreadSanitizer reports it, and the exit status says so).
+// Kept in a static so that they stay reachable (not leaks).
+torch::Library* const kRegistrations[] = {
+    &(new torch::Library(torch::Library::DEF, "csm", {}, __FILE__, __LINE__))
+         ->def("rms_norm(Tensor x, Tensor weight, float eps) -> Tensor"),
+    &(new torch::Library(torch::Library::IMPL, "csm", c10::DispatchKey::CPU, __FILE__, __LINE__))
+         ->impl("rms_norm", &rms_norm_cpu),
+    &(new torch::Library(torch::Library::IMPL, "csm", c10::DispatchKey::CUDA, __FILE__, __LINE__))
+         ->impl("rms_norm", &rms_norm_device),
+};
 
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
   static const auto op = c10::Dispatcher::singleton()
