@@ -1,5 +1,7 @@
 #include "model/rms_norm.h"
 
+#include <new>
+
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
@@ -62,15 +64,21 @@ at::Tensor rms_norm_cpu(const at::Tensor& x, const at::Tensor& weight, double ep
 // Registered once and never unregistered (TORCH_LIBRARY's static objects would be): at
 // exit, torch's registry may already be gone when they are destroyed, and unregistering
 // then unlocks a destroyed mutex (ThreadSanitizer reports it, and the exit status says so).
-// Kept in a static so that they stay reachable (not leaks).
-torch::Library* const kRegistrations[] = {
-    &(new torch::Library(torch::Library::DEF, "csm", {}, __FILE__, __LINE__))
-         ->def("rms_norm(Tensor x, Tensor weight, float eps) -> Tensor"),
-    &(new torch::Library(torch::Library::IMPL, "csm", c10::DispatchKey::CPU, __FILE__, __LINE__))
-         ->impl("rms_norm", &rms_norm_cpu),
-    &(new torch::Library(torch::Library::IMPL, "csm", c10::DispatchKey::CUDA, __FILE__, __LINE__))
-         ->impl("rms_norm", &rms_norm_device),
+// Built in static storage, never destroyed, and not a leak (the storage is a global).
+namespace {
+struct Registrations {
+  torch::Library def{torch::Library::DEF, "csm", {}, __FILE__, __LINE__};
+  torch::Library cpu{torch::Library::IMPL, "csm", c10::DispatchKey::CPU, __FILE__, __LINE__};
+  torch::Library cuda{torch::Library::IMPL, "csm", c10::DispatchKey::CUDA, __FILE__, __LINE__};
+  Registrations() {
+    def.def("rms_norm(Tensor x, Tensor weight, float eps) -> Tensor");
+    cpu.impl("rms_norm", &rms_norm_cpu);
+    cuda.impl("rms_norm", &rms_norm_device);
+  }
 };
+alignas(Registrations) unsigned char registrations_storage[sizeof(Registrations)];
+const Registrations* const registrations = new (registrations_storage) Registrations();
+}  // namespace
 
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
   static const auto op = c10::Dispatcher::singleton()
