@@ -153,15 +153,27 @@ def main() -> int:
     msn = statistics.median(m for m, _ in many)
     f1 = min(f for _, f in one)
     fn = min(f for _, f in many)
+    extra = 0
+    while fn > f1 and msn <= ms1 and extra < 4:
+        # A hiccup of a busy machine outweighed the frames' own time: more runs, then the medians again.
+        extra += 1
+        log(f"generate({args.frames} frames) took no longer than generate(1 frame): extra run {extra}")
+        one.append(run(1, args.seed + args.runs + extra))
+        many.append(run(args.frames, args.seed + args.runs + extra))
+        ms1 = statistics.median(m for m, _ in one)
+        msn = statistics.median(m for m, _ in many)
     res.update(frames=fn, frames_requested=args.frames, runs=args.runs, generate_1_frame_ms=round(ms1, 2),
                generate_n_frames_ms=round(msn, 2))
-    if fn > f1:
+    res["runs"] = len(one)
+    if fn > f1 and msn > ms1:
         res["ms_per_frame"] = round((msn - ms1) / (fn - f1), 3)
         res["method"] = ("(median generate(N frames) - median generate(1 frame)) / (frames made - 1): the prompt "
                          "prefill and generate()'s setup cancel out; eager, dynamic cache, no compile")
     else:
         res["ms_per_frame"] = round(msn / max(fn, 1), 3)
-        res["method"] = "generate(N) stopped after 1 frame (all-zero frame): wall / frames, prefill included"
+        res["method"] = ("wall / frames, prefill included: " +
+                         ("generate(N) stopped after 1 frame (all-zero frame)" if fn <= f1 else
+                          "the timings were too noisy for the difference of medians"))
     res["rtf"] = round(res["ms_per_frame"] / 80.0, 4)
     print(json.dumps(res))
     return 0
