@@ -15,8 +15,12 @@ Exit status: 0 every session completed with audio, 1 otherwise.
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve_load import percentile  # noqa: E402  (the same p50/p99 as the HTTP load test)
 
 try:
     import websockets
@@ -29,15 +33,6 @@ TEXTS = [
     "I found three results. The first one looks closest to what you asked for.",
     "Let me think about that. It depends on the size of the input and the machine.",
 ]
-
-
-def percentile(values, p):
-    if not values:
-        return None
-    v = sorted(values)
-    k = (len(v) - 1) * p / 100.0
-    lo, hi = int(k), min(int(k) + 1, len(v) - 1)
-    return v[lo] + (v[hi] - v[lo]) * (k - lo)
 
 
 async def client(i, args):

@@ -11,14 +11,7 @@ json parse_message(std::string_view message) {
   if (message.size() > kMaxClientMessageBytes)
     throw bad_request("a message may have at most " + std::to_string(kMaxClientMessageBytes) + " bytes", "",
                       "message_too_large");
-  json m;
-  try {
-    m = json::parse(message.begin(), message.end());
-  } catch (const json::exception& e) {
-    throw bad_request(std::string("the message is not valid JSON: ") + e.what(), "", "invalid_json");
-  }
-  if (!m.is_object()) throw bad_request("a message must be a JSON object with a \"type\"", "", "invalid_json");
-  return m;
+  return parse_json_object(message, "the message");
 }
 
 std::string text_of(const json& m) {

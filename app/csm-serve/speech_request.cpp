@@ -86,17 +86,6 @@ AudioFormat parse_format(const std::string& s) {
   throw bad_request("response_format must be one of wav, pcm, flac, opus, mp3", "response_format", "unsupported_value");
 }
 
-json parse_object(std::string_view body_text) {
-  json body;
-  try {
-    body = json::parse(body_text.begin(), body_text.end());
-  } catch (const json::exception& e) {
-    throw bad_request(std::string("the body is not valid JSON: ") + e.what(), "", "invalid_json");
-  }
-  if (!body.is_object()) throw bad_request("the body must be a JSON object", "", "invalid_json");
-  return body;
-}
-
 // The same ranges for a speech request and a live change of a running stream.
 std::optional<float> temperature_field(const json& body, const char* name) {
   auto t = number_field(body, name);
@@ -188,8 +177,19 @@ bool valid_voice_name(std::string_view name) {
   return true;
 }
 
+json parse_json_object(std::string_view text, const std::string& what) {
+  json object;
+  try {
+    object = json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {
+    throw bad_request(what + " is not valid JSON: " + e.what(), "", "invalid_json");
+  }
+  if (!object.is_object()) throw bad_request(what + " must be a JSON object", "", "invalid_json");
+  return object;
+}
+
 SpeechRequest parse_speech_request(std::string_view body_text, const SpeechLimits& limits) {
-  return parse_speech_object(parse_object(body_text), limits, TextArrives::InBody);
+  return parse_speech_object(parse_json_object(body_text, "the body"), limits, TextArrives::InBody);
 }
 
 size_t text_characters(const std::string& text) { return utf8_code_points(text); }
@@ -272,7 +272,7 @@ void SamplingChange::apply(SamplingParams& s) const {
 }
 
 SamplingChange parse_sampling_change(std::string_view body_text) {
-  const SamplingChange c = sampling_fields(parse_object(body_text));
+  const SamplingChange c = sampling_fields(parse_json_object(body_text, "the body"));
   if (c.empty())
     throw bad_request("give one or more of 'temperature', 'top_k', 'top_p', 'depth_temperature', 'depth_top_k', "
                       "'depth_top_p' to change",

@@ -83,6 +83,9 @@ SpeechRequest parse_speech_request(std::string_view body, const SpeechLimits& li
 enum class TextArrives { InBody, Streamed };
 SpeechRequest parse_speech_object(const nlohmann::json& body, const SpeechLimits& limits, TextArrives text);
 
+// `text` parsed as one JSON object; ApiError 400 invalid_json naming `what` ("the body") otherwise.
+nlohmann::json parse_json_object(std::string_view text, const std::string& what);
+
 // Characters as the input limit counts them (Unicode code points).
 size_t text_characters(const std::string& text);
 
