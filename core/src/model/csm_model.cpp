@@ -223,7 +223,7 @@ at::Tensor float_logits(const at::Tensor& h, const at::Tensor& weight_t) {
 
 at::Tensor CsmModel::codebook0_logits(const at::Tensor& h, int64_t codes) const {
   const auto head = w_.codebook0_head.narrow(0, 0, head_rows(codes, config_.audio_vocab));
-  if (single_row_on_cpu(h)) return apply_weight(h, head).to(at::kFloat);
+  if (h.device().is_cpu()) return apply_weight(h, head).to(at::kFloat);
   return float_logits(h, head.t());
 }
 
@@ -251,7 +251,7 @@ void CsmModel::decoder_input_into(const at::Tensor& out, const at::Tensor& codes
 
 at::Tensor CsmModel::codebook_logits(const at::Tensor& h, int64_t codebook, int64_t codes) const {
   const auto head = w_.audio_head[codebook - 1].narrow(1, 0, head_rows(codes, config_.audio_vocab));  // [dim, V]
-  if (single_row_on_cpu(h)) return at::mv(head.t(), h.reshape({-1})).unsqueeze(0).to(at::kFloat);
+  if (h.device().is_cpu() && h.numel() == h.size(-1)) return at::mv(head.t(), h.reshape({-1})).unsqueeze(0).to(at::kFloat);
   return float_logits(h, head);
 }
 
