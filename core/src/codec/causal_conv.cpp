@@ -4,6 +4,26 @@
 
 namespace csm {
 
+at::Tensor conv1d_stream_by_stream(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                                   int64_t stride, int64_t dilation) {
+  const int64_t rows = x.size(0), in = x.size(1), out = weight.size(0), k = weight.size(2);
+  const int64_t steps = (x.size(2) - (k - 1) * dilation - 1) / stride + 1;
+  const auto w = weight.reshape({out, in * k});
+  auto y = at::empty({rows, out, steps}, x.options());
+  for (int64_t r = 0; r < rows; ++r) {
+    const auto xr = x[r];  // [in, length]
+    // The columns of stream r's product (im2col): input channel i, tap j, output step t.
+    const auto cols = k == 1 && stride == 1
+                          ? xr
+                          : xr.as_strided({in, k, steps}, {xr.stride(0), dilation * xr.stride(1), stride * xr.stride(1)})
+                                .reshape({in * k, steps});
+    auto yr = y[r];
+    if (bias.defined()) at::addmm_out(yr, bias.view({out, 1}), w, cols);
+    else at::mm_out(yr, w, cols);
+  }
+  return y;
+}
+
 at::Tensor CausalConv1d::forward(const at::Tensor& x) const {
   const int64_t length = x.size(-1), k = effective_kernel(), pad = left_pad();
   const double frames = double(length - k + pad) / double(stride) + 1.0;
@@ -26,7 +46,10 @@ at::Tensor CausalConv1d::step(const at::Tensor& x, at::Tensor& state) const {
                           : at::zeros({x.size(0), x.size(1), pad}, x.options());
   }
   const auto joined = pad > 0 ? at::cat({state, x}, -1) : x;
-  const auto y = at::conv1d(joined, weight, bias, at::IntArrayRef{stride}, at::IntArrayRef{0}, at::IntArrayRef{dilation}, groups);
+  const auto y = joined.device().is_cpu() && groups == 1
+                     ? conv1d_stream_by_stream(joined, weight, bias, stride, dilation)
+                     : at::conv1d(joined, weight, bias, at::IntArrayRef{stride}, at::IntArrayRef{0},
+                                  at::IntArrayRef{dilation}, groups);
   if (pad > 0) state = joined.narrow(-1, joined.size(-1) - pad, pad).contiguous();
   return y;
 }

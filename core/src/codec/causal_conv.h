@@ -6,6 +6,13 @@
 
 namespace csm {
 
+// conv1d of x [B, in, L] (no padding, groups 1) as one product per stream: each row's
+// output is exactly what it is alone, whatever rows share the call (oneDNN's batched
+// convolution picks its blocking by batch size, and a stream's audio then changes in
+// the last bits with its neighbours). What the CPU's streaming decoder uses.
+at::Tensor conv1d_stream_by_stream(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                                   int64_t stride, int64_t dilation);
+
 struct CausalConv1d {
   at::Tensor weight;  // [out, in/groups, K]
   at::Tensor bias;    // [out] or undefined

@@ -1,11 +1,17 @@
 #include "codec/split_rvq.h"
 
+#include "codec/causal_conv.h"
 #include "csm/error.h"
 
 namespace csm {
 namespace {
 
-at::Tensor project(const at::Tensor& weight, const at::Tensor& x) { return at::conv1d(x, weight); }
+// A 1x1 convolution; on the CPU stream by stream, so a stream batched with others gets
+// the values it gets alone (see conv1d_stream_by_stream).
+at::Tensor project(const at::Tensor& weight, const at::Tensor& x) {
+  if (x.device().is_cpu()) return conv1d_stream_by_stream(x, weight, {}, 1, 1);
+  return at::conv1d(x, weight);
+}
 
 // Nearest codeword per step: x [B, dim, T] -> [B, T].
 at::Tensor nearest(const at::Tensor& codebook, const at::Tensor& x) {
