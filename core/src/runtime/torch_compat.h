@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 #include <torch/version.h>
+
+#include "runtime/cpu_attention.h"
 #if defined(CSM_WITH_CUDA)
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
@@ -26,6 +28,7 @@ inline at::Tensor scaled_dot_product_attention(const at::Tensor& q, const at::Te
   if (!mask.defined()) return at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale);
   return at::scaled_dot_product_attention(q, k, v, mask, 0.0, false, scale);
 #else
+  if (cpu_attention_applies(q, k, v, mask)) return cpu_attention(q, k, v, mask, scale);
   // Softmax in fp32, as SDPA does internally.
   auto scores = at::matmul(q.to(at::kFloat), k.to(at::kFloat).transpose(-2, -1)) * scale;
   if (mask.defined()) scores = scores + mask.to(at::kFloat);
@@ -54,7 +57,7 @@ inline std::string select_attention(const std::string& name) {
   return name == "cudnn" ? "auto (this LibTorch has no cuDNN attention)" : (all ? "auto" : name);
 #endif
 #else
-  return "math (LibTorch " TORCH_VERSION " composes attention itself)";
+  return "csm::attention on the CPU (LibTorch " TORCH_VERSION " has no fused attention kernel)";
 #endif
 }
 

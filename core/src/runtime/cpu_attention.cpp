@@ -1,0 +1,125 @@
+#include "runtime/cpu_attention.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <new>
+#include <vector>
+
+#include <ATen/Parallel.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <torch/library.h>
+
+#include "csm/error.h"
+
+namespace csm {
+namespace {
+
+// Strides of a [B, H, Tq, Tk] view (0 where the mask broadcasts).
+struct MaskView {
+  const float* data = nullptr;
+  int64_t b = 0, h = 0, q = 0, k = 0;
+};
+
+MaskView mask_view(const at::Tensor& mask, int64_t batch, int64_t heads, int64_t queries, int64_t keys) {
+  if (!mask.defined()) return {};
+  const auto m = mask.expand({batch, heads, queries, keys});
+  return {m.data_ptr<float>(), m.stride(0), m.stride(1), m.stride(2), m.stride(3)};
+}
+
+float dot(const float* a, const float* b, int64_t n) {
+  float sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+at::Tensor attention_cpu(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const c10::optional<at::Tensor>& mask_arg,
+                         double scale) {
+  const at::Tensor mask = mask_arg.has_value() ? *mask_arg : at::Tensor();
+  if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4 || q.stride(3) != 1 || k.stride(3) != 1 || v.stride(3) != 1 ||
+      q.scalar_type() != at::kFloat || k.scalar_type() != at::kFloat || v.scalar_type() != at::kFloat)
+    throw Error(ErrorCode::Internal, "csm::attention: shapes or layout it does not take");
+  const int64_t batch = q.size(0), heads = q.size(1), queries = q.size(2), d = q.size(3), keys = k.size(2);
+  if (k.size(0) != batch || v.size(0) != batch || k.size(1) != heads || v.size(1) != heads || k.size(3) != d ||
+      v.size(2) != keys || v.size(3) != d)
+    throw Error(ErrorCode::Internal, "csm::attention: q, k and v do not agree in shape");
+  auto out = at::empty({batch, heads, queries, d}, q.options());
+  const MaskView m = mask_view(mask, batch, heads, queries, keys);
+  const float* qd = q.data_ptr<float>();
+  const float* kd = k.data_ptr<float>();
+  const float* vd = v.data_ptr<float>();
+  float* od = out.data_ptr<float>();
+  const float s = static_cast<float>(scale);
+  // One task a (stream, head): its keys and values are read once for all its query rows.
+  at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> weights(static_cast<size_t>(keys));
+    for (int64_t bh = begin; bh < end; ++bh) {
+      const int64_t b = bh / heads, h = bh % heads;
+      const float* kb = kd + b * k.stride(0) + h * k.stride(1);
+      const float* vb = vd + b * v.stride(0) + h * v.stride(1);
+      for (int64_t r = 0; r < queries; ++r) {
+        const float* qr = qd + b * q.stride(0) + h * q.stride(1) + r * q.stride(2);
+        const float* mr = m.data ? m.data + b * m.b + h * m.h + r * m.q : nullptr;
+        float top = -std::numeric_limits<float>::infinity();
+        for (int64_t j = 0; j < keys; ++j) {
+          float score = dot(qr, kb + j * k.stride(2), d) * s;
+          if (mr) score += mr[j * m.k];
+          weights[j] = score;
+          top = std::max(top, score);
+        }
+        float* o = od + ((b * heads + h) * queries + r) * d;
+        std::fill(o, o + d, 0.0f);
+        if (top == -std::numeric_limits<float>::infinity()) continue;  // sees nothing: zeros, not NaN
+        float total = 0;
+        for (int64_t j = 0; j < keys; ++j) {
+          const float w = std::exp(weights[j] - top);
+          total += w;
+          if (w == 0.0f) continue;
+          const float* vj = vb + j * v.stride(2);
+          for (int64_t i = 0; i < d; ++i) o[i] += w * vj[i];
+        }
+        const float inv = 1.0f / total;
+        for (int64_t i = 0; i < d; ++i) o[i] *= inv;
+      }
+    }
+  });
+  return out;
+}
+
+// In static storage, never destroyed (see rms_norm.cpp for why).
+struct Registrations {
+  torch::Library def{torch::Library::FRAGMENT, "csm", {}, __FILE__, __LINE__};
+  torch::Library cpu{torch::Library::IMPL, "csm", c10::DispatchKey::CPU, __FILE__, __LINE__};
+  Registrations() {
+    def.def("attention(Tensor q, Tensor k, Tensor v, Tensor? mask, float scale) -> Tensor");
+    cpu.impl("attention", &attention_cpu);
+  }
+};
+alignas(Registrations) unsigned char registrations_storage[sizeof(Registrations)];
+const Registrations* const registrations = new (registrations_storage) Registrations();
+
+}  // namespace
+
+bool cpu_attention_applies(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask) {
+  for (const auto* t : {&q, &k, &v})
+    if (!t->device().is_cpu() || t->scalar_type() != at::kFloat || t->dim() != 4 || t->stride(3) != 1) return false;
+  if (!mask.defined()) return true;
+  if (mask.scalar_type() != at::kFloat || mask.dim() > 4) return false;
+  const std::vector<int64_t> target{q.size(0), q.size(1), q.size(2), k.size(2)};
+  const int64_t offset = 4 - mask.dim();
+  for (int64_t i = 0; i < mask.dim(); ++i)
+    if (mask.size(i) != 1 && mask.size(i) != target[offset + i]) return false;
+  return true;
+}
+
+at::Tensor cpu_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask,
+                         double scale) {
+  static const auto op =
+      c10::Dispatcher::singleton()
+          .findSchemaOrThrow("csm::attention", "")
+          .typed<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&, const c10::optional<at::Tensor>&,
+                            double)>();
+  return op.call(q, k, v, mask.defined() ? c10::optional<at::Tensor>(mask) : c10::nullopt, scale);
+}
+
+}  // namespace csm
