@@ -1132,8 +1132,8 @@ bester RTF von %9 Lauf/Läufen bei diesem x</translation>
     </message>
     <message>
         <location filename="../ui/run_settings_panel.cpp" line="70"/>
-        <source>A text may run this many times the length it should take (at least 2 s), then it stops (&quot;length guard&quot;): speech that never ends. 0 = off</source>
-        <translation>Ein Text darf so viel mal länger laufen, als er dauern sollte (mindestens 2 s), dann endet er („Längenschutz“): gegen Sprache, die nie endet. 0 = aus</translation>
+        <source>A piece of text may run this many times the length it should take (at least 2 s), then it is cut (&quot;length guard&quot;: speech that never ends) and the next piece goes on. 0 = off</source>
+        <translation>Ein Textstück darf so viel mal länger laufen, als es dauern sollte (mindestens 2 s), dann wird es abgeschnitten („Längenschutz“: gegen Sprache, die nie endet), und das nächste Stück folgt. 0 = aus</translation>
     </message>
     <message>
         <location filename="../ui/run_settings_panel.cpp" line="79"/>

@@ -67,8 +67,9 @@ QWidget* RunSettingsPanel::runTab() {
   seed_form->addRow(tr("Seed"), seed_);
   frame_batch_->setToolTip(tr("Frames Mimi decodes per call"));
   stream_batch_->setToolTip(tr("Lines of text generated together; the others join as one ends (a remote csm-serve has its own --max-streams)"));
-  length_guard_->setToolTip(tr("A text may run this many times the length it should take (at least 2 s), then it "
-                               "stops (\"length guard\"): speech that never ends. 0 = off"));
+  length_guard_->setToolTip(tr("A piece of text may run this many times the length it should take (at least 2 s), "
+                               "then it is cut (\"length guard\": speech that never ends) and the next piece goes on. "
+                               "0 = off"));
   return column_of(this, {chunk_, first_chunk_, frame_batch_, stream_batch_, max_audio_, length_guard_, rtf_target_,
                           seed_row});
 }

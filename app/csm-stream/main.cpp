@@ -90,7 +90,7 @@ int stream_main(int argc, char** argv) {
        {"depth-top-p", "P", "the depth decoder's top-p (default: --top-p)"},
        {"codebooks", "N", "codebooks generated per frame, 1..32 (fewer: faster, coarser audio; default all)"},
        {"codebook-fill", "HOW", "the next frame's row for codebooks not generated: mask (left out) or pad (pad id)", "mask"},
-       {"length-guard", "F", "stop a piece after F times its text's expected length (2 s floor; 0: off)", "4"},
+       {"length-guard", "F", "cut a piece at F times its text's expected length (2 s floor; 0: off); the next piece goes on", "4"},
        {"seed", "N", "random seed", "0"},
        {"max-audio-ms", "MS", "at most this much audio per text", "90000"},
        {"max-frames", "N", "at most this many 80 ms frames (instead of --max-audio-ms)"},

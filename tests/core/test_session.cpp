@@ -135,6 +135,24 @@ TEST(Session, BatchedStreamsEqualTheirSingleRunsAtTemperatureZero) {
   }
 }
 
+// A piece that runs away is cut at the guard, and the stream goes on with the next one:
+// the demo never ends a sentence, so every piece of a long text is cut, and each is heard.
+TEST(Session, TheLengthGuardCutsARunawayPieceAndGoesOnWithTheNext) {
+  std::string text;
+  for (int i = 0; i < 12; ++i) text += "Sentence number " + std::to_string(i) + " is here. ";
+  auto c = config(320, 80, 4, 300000);
+  c.length_guard = 1.0;
+  auto session = demo()->start({{text, 0, {}}}, c);
+  const auto run = collect(*session);
+  const auto pieces = session->stream(0).pieces();
+  ASSERT_GE(pieces.size(), 4u);
+  int64_t expected = 0;
+  for (const auto& piece : pieces) expected += c.guard_frames(piece);
+  EXPECT_EQ(static_cast<int64_t>(run.codes.size()), expected);
+  EXPECT_EQ(run.chunks.back().piece, static_cast<int>(pieces.size()) - 1);
+  EXPECT_EQ(session->summary().streams[0].stop, csm::StopReason::LengthGuard);
+}
+
 TEST(Session, LongTextIsGeneratedPieceByPiece) {
   std::string text;
   for (int i = 0; i < 12; ++i) text += "Sentence number " + std::to_string(i) + " is here. ";

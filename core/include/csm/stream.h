@@ -66,7 +66,8 @@ struct AudioChunk {
 enum class StopReason { Running, EndOfSpeech, MaxLength, LengthGuard, Cancelled, Failed };
 // The one stop vocabulary, for logs, files, HTTP and the studio's history alike:
 // "running", "end_of_speech", "max_length", "length_guard" (a piece ran far longer than
-// its text should take: speech that never ends), "cancelled", "failed".
+// its text should take, speech that never ends, and was cut there; the stream went on with
+// any text after it), "cancelled", "failed".
 const char* to_string(StopReason reason);
 // The reverse; nothing for a label that is none of those.
 std::optional<StopReason> stop_reason_from_string(const std::string& label);

@@ -37,6 +37,7 @@ PiecePrompt StreamState::begin_piece(const EngineParts& parts, const std::string
   guard_limit_ = config().guard_frames(piece);
   if (guard_limit_ > 0) piece_limit_ = std::min(piece_limit_, guard_limit_);
   piece_frames_.clear();
+  piece_cut_ = false;
   waiting_ = false;
   channel_->add_piece(piece);
   return prompt;
@@ -64,11 +65,13 @@ StreamState::Outcome StreamState::take(const std::vector<int32_t>& frame) {
   const auto made = static_cast<int64_t>(piece_frames_.size());
   const bool piece_done = eos || made >= piece_limit_;
   const bool out_of_room = frames_ >= config().max_frames();
-  // A piece that talks on far past what its text should take stops the stream.
-  const bool runaway = !eos && guard_limit_ > 0 && made >= guard_limit_;
-  if (runaway || (piece_done && (!more_text() || out_of_room))) {
+  // A piece that talks on far past what its text should take is cut there; the stream
+  // goes on with its next piece (the text after it is the user's, not to be lost), and
+  // ends with the guard's stop reason so that the cut is known.
+  if (!eos && guard_limit_ > 0 && made >= guard_limit_) piece_cut_ = guard_cut_ = true;
+  if (piece_done && (!more_text() || out_of_room)) {
     out.finished = true;
-    out.stop = eos ? StopReason::EndOfSpeech : runaway ? StopReason::LengthGuard : StopReason::MaxLength;
+    out.stop = guard_cut_ ? StopReason::LengthGuard : eos ? StopReason::EndOfSpeech : StopReason::MaxLength;
     return out;
   }
   out.piece_done = piece_done;
@@ -76,7 +79,8 @@ StreamState::Outcome StreamState::take(const std::vector<int32_t>& frame) {
 }
 
 void StreamState::end_piece() {
-  previous_ = Segment{channel_->request().speaker, current_, std::move(piece_frames_)};
+  // A cut piece is no context for the next: its runaway audio would lead the next astray.
+  if (!piece_cut_) previous_ = Segment{channel_->request().speaker, current_, std::move(piece_frames_)};
   piece_frames_.clear();
   ++pieces_done_;
 }

@@ -66,6 +66,8 @@ class StreamState {
   SamplingParams sampling_;
   int64_t piece_limit_ = 0;          // frames the current piece may make
   int64_t guard_limit_ = 0;          // ... of which the length guard allows (0: no guard)
+  bool piece_cut_ = false;           // the length guard cut the current piece
+  bool guard_cut_ = false;           // ... or any piece of this stream
   Frames piece_frames_;
   int64_t frames_ = 0;
 };
