@@ -17,6 +17,7 @@
 #include <new>
 #include <optional>
 
+#include "csm-serve/guarded_completion.h"
 #include "csm-serve/websocket_connection.h"
 
 namespace csm::serve {
@@ -49,15 +50,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   template <class F>
   auto guarded(F f) {
-    // Every completion runs here: whatever it throws ends this connection only.
-    return [self = shared_from_this(), f = std::move(f)](auto&&... args) mutable {
-      try {
-        f(std::forward<decltype(args)>(args)...);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "csm-serve: connection from %s dropped: %s\n", self->peer_.address.c_str(), e.what());
-        self->close_now();
-      }
-    };
+    return guarded_completion(shared_from_this(), std::move(f), [](Connection& c, const std::exception& e) {
+      std::fprintf(stderr, "csm-serve: connection from %s dropped: %s\n", c.peer_.address.c_str(), e.what());
+      c.close_now();
+    });
   }
 
   void read_head() {

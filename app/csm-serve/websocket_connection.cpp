@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <deque>
 
+#include "csm-serve/guarded_completion.h"
 #include "csm-serve/socket_messages.h"
 
 namespace csm::serve {
@@ -30,15 +31,10 @@ class WebSocketConnection : public std::enable_shared_from_this<WebSocketConnect
 
   template <class F>
   auto guarded(F f) {
-    // Every completion runs here: whatever it throws ends this socket only.
-    return [self = shared_from_this(), f = std::move(f)](auto&&... args) mutable {
-      try {
-        f(std::forward<decltype(args)>(args)...);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "csm-serve: WebSocket from %s dropped: %s\n", self->peer_.c_str(), e.what());
-        self->lost();
-      }
-    };
+    return guarded_completion(shared_from_this(), std::move(f), [](WebSocketConnection& socket, const std::exception& e) {
+      std::fprintf(stderr, "csm-serve: WebSocket from %s dropped: %s\n", socket.peer_.c_str(), e.what());
+      socket.lost();
+    });
   }
 
   void start(http::request<http::empty_body> upgrade) {
