@@ -3,7 +3,6 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QTimer>
-#include <QVBoxLayout>
 #include <cmath>
 #include <limits>
 
@@ -40,19 +39,8 @@ QSharedPointer<QCPAxisTickerFixed> codebook_ticker(int rows, int pixels) {
 
 CodesView::CodesView(const QString& title, QWidget* parent)
     : QWidget(parent), plot_(new QCustomPlot(this)), readout_(new QLabel(this)), refresh_timer_(new QTimer(this)) {
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(0, 0, 0, 0);
-  layout->setSpacing(0);
-  layout->addWidget(plot_, 1);
-  layout->addWidget(readout_);
-  readout_->setIndent(timeline::kLeft);
-  readout_->setText(tr("Point at the grid: the frame, codebook and code under the cursor show here."));
-  plot_->setMinimumHeight(230);
-  plot_->setMouseTracking(true);
-
-  plot_->plotLayout()->insertRow(0);
-  plot_->plotLayout()->addElement(0, 0, new QCPTextElement(plot_, title, QFont(font().family(), 10, QFont::Bold)));
-  plot_->plotLayout()->setRowStretchFactor(0, 0.001);
+  timeline::layOutView(this, plot_, readout_, title,
+                       tr("Point at the grid: the frame, codebook and code under the cursor show here."), 230);
   entropy_rect_ = plot_->axisRect();
   entropy_ = plot_->addGraph();
   entropy_->setName(tr("codebook-0 entropy"));

@@ -3,7 +3,6 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QTimer>
-#include <QVBoxLayout>
 #include <cmath>
 #include <limits>
 
@@ -25,18 +24,8 @@ SpectrogramView::SpectrogramView(const QString& title, QWidget* parent)
       plot_(new QCustomPlot(this)),
       readout_(new QLabel(this)),
       refresh_timer_(new QTimer(this)) {
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(0, 0, 0, 0);
-  layout->setSpacing(0);
-  layout->addWidget(plot_, 1);
-  layout->addWidget(readout_);
-  readout_->setIndent(timeline::kLeft);
-  readout_->setText(tr("Point at the spectrogram: time, frequency and level show here."));
-  plot_->setMinimumHeight(170);
-  plot_->setMouseTracking(true);
-  plot_->plotLayout()->insertRow(0);
-  plot_->plotLayout()->addElement(0, 0, new QCPTextElement(plot_, title, QFont(font().family(), 10, QFont::Bold)));
-  plot_->plotLayout()->setRowStretchFactor(0, 0.001);
+  timeline::layOutView(this, plot_, readout_, title,
+                       tr("Point at the spectrogram: time, frequency and level show here."), 170);
   plot_->xAxis->setLabel(tr("time (s)"));
   plot_->yAxis->setLabel(tr("kHz"));
   plot_->yAxis->setRange(0, stft_->nyquistHz() / 1000);

@@ -5,6 +5,9 @@
 // when they are stacked in one column.
 class QCPAxisRect;
 class QCustomPlot;
+class QLabel;
+class QString;
+class QWidget;
 
 namespace timeline {
 
@@ -20,5 +23,9 @@ void alignRect(QCPAxisRect* rect, bool scale_column);
 // Makes the layout's second column exactly kRight wide: a colour scale sizes itself to its
 // labels, so an empty element of that width in row `row` of the column holds the room.
 void reserveScaleColumn(QCustomPlot* plot, int row);
+// A view's frame: `plot` (at least `min_height` tall, tracking the pointer, `title` on
+// top) over its `readout` line, which shows `hint` until the pointer says more.
+void layOutView(QWidget* owner, QCustomPlot* plot, QLabel* readout, const QString& title, const QString& hint,
+                int min_height);
 
 }  // namespace timeline
