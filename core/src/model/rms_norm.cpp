@@ -1,14 +1,12 @@
 #include "model/rms_norm.h"
 
-#include <new>
-
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
-#include <torch/library.h>
 
 #include <cmath>
 
+#include "runtime/csm_ops.h"
 #include "runtime/torch_compat.h"
 
 namespace csm {
@@ -59,25 +57,13 @@ at::Tensor rms_norm_cpu(const at::Tensor& x, const at::Tensor& weight, double ep
   return out;
 }
 
-}  // namespace
-
-// Registered once and never unregistered (TORCH_LIBRARY's static objects would be): at
-// exit, torch's registry may already be gone when they are destroyed, and unregistering
-// then unlocks a destroyed mutex (ThreadSanitizer reports it, and the exit status says so).
-// Built in static storage, never destroyed, and not a leak (the storage is a global).
-namespace {
-struct Registrations {
-  torch::Library def{torch::Library::DEF, "csm", {}, __FILE__, __LINE__};
-  torch::Library cpu{torch::Library::IMPL, "csm", c10::DispatchKey::CPU, __FILE__, __LINE__};
-  torch::Library cuda{torch::Library::IMPL, "csm", c10::DispatchKey::CUDA, __FILE__, __LINE__};
-  Registrations() {
-    def.def("rms_norm(Tensor x, Tensor weight, float eps) -> Tensor");
-    cpu.impl("rms_norm", &rms_norm_cpu);
-    cuda.impl("rms_norm", &rms_norm_device);
-  }
-};
-alignas(Registrations) unsigned char registrations_storage[sizeof(Registrations)];
-const Registrations* const registrations = new (registrations_storage) Registrations();
+// Defined once, at load (see runtime/csm_ops.h).
+const bool registered = [] {
+  csm_op_schemas().def("rms_norm(Tensor x, Tensor weight, float eps) -> Tensor");
+  csm_op_kernels(c10::DispatchKey::CPU).impl("rms_norm", &rms_norm_cpu);
+  csm_op_kernels(c10::DispatchKey::CUDA).impl("rms_norm", &rms_norm_device);
+  return true;
+}();
 }  // namespace
 
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {

@@ -1,13 +1,12 @@
 #include "model/row_product.h"
 
 #include <algorithm>
-#include <new>
 
 #include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
-#include <torch/library.h>
 
 #include "csm/error.h"
+#include "runtime/csm_ops.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -108,17 +107,12 @@ void row_product_cpu(const at::Tensor& out, const at::Tensor& x, const at::Tenso
 #endif
 }
 
-// In static storage, never destroyed (see rms_norm.cpp for why).
-struct Registrations {
-  torch::Library def{torch::Library::FRAGMENT, "csm", {}, __FILE__, __LINE__};
-  torch::Library cpu{torch::Library::IMPL, "csm", c10::DispatchKey::CPU, __FILE__, __LINE__};
-  Registrations() {
-    def.def("row_product_(Tensor(a!) out, Tensor x, Tensor weight, bool accumulate) -> ()");
-    cpu.impl("row_product_", &row_product_cpu);
-  }
-};
-alignas(Registrations) unsigned char registrations_storage[sizeof(Registrations)];
-const Registrations* const registrations = new (registrations_storage) Registrations();
+// Defined once, at load (see runtime/csm_ops.h).
+const bool registered = [] {
+  csm_op_schemas().def("row_product_(Tensor(a!) out, Tensor x, Tensor weight, bool accumulate) -> ()");
+  csm_op_kernels(c10::DispatchKey::CPU).impl("row_product_", &row_product_cpu);
+  return true;
+}();
 
 }  // namespace
 

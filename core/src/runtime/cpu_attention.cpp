@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <new>
 #include <vector>
 
 #include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
-#include <torch/library.h>
 
 #include "csm/error.h"
+#include "runtime/csm_ops.h"
 
 namespace csm {
 namespace {
@@ -86,17 +85,12 @@ at::Tensor attention_cpu(const at::Tensor& q, const at::Tensor& k, const at::Ten
   return out;
 }
 
-// In static storage, never destroyed (see rms_norm.cpp for why).
-struct Registrations {
-  torch::Library def{torch::Library::FRAGMENT, "csm", {}, __FILE__, __LINE__};
-  torch::Library cpu{torch::Library::IMPL, "csm", c10::DispatchKey::CPU, __FILE__, __LINE__};
-  Registrations() {
-    def.def("attention(Tensor q, Tensor k, Tensor v, Tensor? mask, float scale) -> Tensor");
-    cpu.impl("attention", &attention_cpu);
-  }
-};
-alignas(Registrations) unsigned char registrations_storage[sizeof(Registrations)];
-const Registrations* const registrations = new (registrations_storage) Registrations();
+// Defined once, at load (see runtime/csm_ops.h).
+const bool registered = [] {
+  csm_op_schemas().def("attention(Tensor q, Tensor k, Tensor v, Tensor? mask, float scale) -> Tensor");
+  csm_op_kernels(c10::DispatchKey::CPU).impl("attention", &attention_cpu);
+  return true;
+}();
 
 }  // namespace
 
