@@ -2,12 +2,13 @@
 """csm-serve against hostile clients (issue #21), one scenario per attack:
 
   hostile_test.py SCENARIO   (threads | preauth | stream_ids | slowloris | upload_length |
-                              header_bomb | http10_halfclose | auth)
+                              header_bomb | http10_halfclose | auth | websocket)
 
 Raw sockets and Python's standard library only, loopback only, every loop bounded
 in count and time. Each scenario ends with the server still up and serving a
 normal request. Environment as for serve_test.py (CSM_SERVE_BIN). Exit 0 pass, 1 fail.
 """
+import base64
 import json
 import os
 import resource
@@ -464,6 +465,130 @@ def scenario_auth():
             rc = None
         check(rc not in (None, 0) and time.monotonic() - t0 < 3, f"the second SIGTERM exits at once, non-zero (rc {rc})")
         c.close()
+
+
+WS_PATH = b"/v1/audio/speech/stream"
+
+
+def ws_open(port, key=None, timeout=20):
+    """A raw WebSocket handshake; (socket, status, bytes read past the head)."""
+    c = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    nonce = base64.b64encode(os.urandom(16))
+    auth = b"Authorization: Bearer " + key.encode() + b"\r\n" if key else b""
+    c.sendall(b"GET " + WS_PATH + b" HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              b"Sec-WebSocket-Key: " + nonce + b"\r\nSec-WebSocket-Version: 13\r\n" + auth + b"\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = c.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    head, _, rest = head.partition(b"\r\n\r\n")
+    return c, status_of(head), rest
+
+
+def ws_frame(payload, opcode=1, masked=True, declared=None):
+    """A client frame; `declared` claims another payload length than it carries."""
+    n = len(payload) if declared is None else declared
+    head = bytes([0x80 | opcode])
+    bit = 0x80 if masked else 0
+    if n < 126:
+        head += bytes([bit | n])
+    elif n < 65536:
+        head += bytes([bit | 126]) + n.to_bytes(2, "big")
+    else:
+        head += bytes([bit | 127]) + n.to_bytes(8, "big")
+    if not masked:
+        return head + payload
+    mask = os.urandom(4)
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def ws_closed_within(c, seconds):
+    """Reads until the server closes the connection (True) or `seconds` pass (False)."""
+    c.settimeout(0.5)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if not c.recv(65536):
+                return True
+        except socket.timeout:
+            continue
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+    return False
+
+
+def scenario_websocket():
+    """The WebSocket route under attack: no key, no upgrade, a message claiming 1 GiB, an
+    unmasked frame, garbage instead of frames, a flood of small bad messages, and a client
+    that opens a long session and never reads. Each ends that socket only: memory stays
+    bounded, and the server goes on serving."""
+    with Server("--api-key", KEY) as s:
+        c, status, _ = ws_open(s.port)
+        check(status == 401, f"the upgrade without the key: 401 before any WebSocket ({status})")
+        c.close()
+        plain = raw(s.port, b"GET " + WS_PATH + b" HTTP/1.1\r\nHost: x\r\n" + b"Authorization: Bearer " +
+                    KEY.encode() + b"\r\nConnection: close\r\n\r\n")
+        check(status_of(plain) == 426, f"a plain GET of the route: 426 ({status_of(plain)})")
+        rss0 = rss_kb(s.proc.pid)
+
+        # A frame whose header claims 1 GiB: refused from the header, nothing allocated for it.
+        c, status, _ = ws_open(s.port, KEY)
+        check(status == 101, f"the upgrade with the key: 101 ({status})")
+        c.sendall(ws_frame(b"x" * 1000, declared=1 << 30))
+        check(ws_closed_within(c, 10), "a message claiming 1 GiB closes the socket")
+        c.close()
+        check(rss_kb(s.proc.pid) - rss0 < 64 * 1024, "and the server did not make room for it")
+
+        # An unmasked client frame, then raw garbage: protocol errors close that socket.
+        c, _, _ = ws_open(s.port, KEY)
+        c.sendall(ws_frame(b'{"type":"cancel"}', masked=False))
+        check(ws_closed_within(c, 10), "an unmasked client frame closes the socket")
+        c.close()
+        c, _, _ = ws_open(s.port, KEY)
+        c.sendall(os.urandom(4096))
+        check(ws_closed_within(c, 10), "garbage instead of frames closes the socket")
+        c.close()
+
+        # Many bad messages: each answered with an error, the socket stays usable.
+        c, _, _ = ws_open(s.port, KEY)
+        for i in range(200):
+            c.sendall(ws_frame(b"not json %d" % i))
+        c.sendall(ws_frame(json.dumps({"type": "session.start", "model": "csm-1b", "voice": "alloy",
+                                        "input": "Hello there.", "max_audio_ms": 160}).encode()))
+        c.sendall(ws_frame(b'{"type":"text.done"}'))
+        seen, deadline = b"", time.monotonic() + 60
+        c.settimeout(1)
+        while b"session.done" not in seen and time.monotonic() < deadline:
+            try:
+                chunk = c.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                break
+            seen += chunk
+        check(seen.count(b'"type":"error"') >= 1 and b"session.done" in seen,
+              "bad messages are answered with errors, and a session after them still runs to its end")
+        c.close()
+
+        # A client that asks for a minute of audio and never reads: the server stops sending
+        # at its cap for unread bytes and ends that session; memory stays bounded.
+        hogs = []
+        for _ in range(4):
+            c, _, _ = ws_open(s.port, KEY)
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            c.sendall(ws_frame(json.dumps({"type": "session.start", "model": "csm-1b", "voice": "alloy",
+                                            "input": "A long text that goes on.", "length_guard": 0,
+                                            "max_audio_ms": 60000, "response_format": "pcm"}).encode()))
+            hogs.append(c)
+        time.sleep(5)
+        check(rss_kb(s.proc.pid) - rss0 < 4 * 32 * 1024 + 256 * 1024,
+              f"four clients that never read hold bounded memory ({(rss_kb(s.proc.pid) - rss0) // 1024} MiB more)")
+        check(health_within(s.port, 2.0), "/health answers while they hog")
+        for c in hogs:
+            c.close()
+        serves_normally(s, AUTH)
 
 
 def main():
