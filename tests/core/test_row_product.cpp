@@ -87,6 +87,12 @@ TEST(RowProduct, LeavesWhatItDoesNotTakeToLibTorch) {
   EXPECT_FALSE(csm::row_product_applies(at::randn({1, 8}, at::kDouble), w.to(at::kDouble)));
   EXPECT_FALSE(csm::row_product_applies(at::randn({1, 8}).to(at::kBFloat16), w.to(at::kBFloat16)));
   EXPECT_FALSE(csm::row_product_applies(at::randn({1, 16}), w.t()));  // columns, not rows, contiguous
+  const auto columns = at::randn({8, 3}).t().narrow(0, 0, 1);           // a row whose values are strided
+  EXPECT_FALSE(csm::row_product_applies(columns, w));
+  EXPECT_LE(max_difference(csm::apply_weight(columns, w), at::linear(columns, w)), 1e-5f);
+  auto strided_out = at::zeros({16, 2}).t().narrow(0, 0, 1);  // one output row whose values are strided
+  csm::apply_weight_into(strided_out, columns, w);
+  EXPECT_LE(max_difference(strided_out, at::linear(columns, w)), 1e-5f);
   // What it leaves still gets the right product.
   const auto many = at::randn({20, 8});
   EXPECT_LE(max_difference(csm::apply_weight(many, w), at::linear(many, w)), 1e-5f);

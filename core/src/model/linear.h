@@ -20,7 +20,8 @@ inline at::Tensor apply_weight(const at::Tensor& x, const at::Tensor& weight) {
 // out = x W^T written into `out` (which may be a view of a larger buffer, rows strided).
 inline void apply_weight_into(const at::Tensor& out, const at::Tensor& x, const at::Tensor& weight) {
   at::Tensor o = out.view({-1, out.size(-1)});
-  if (row_product_applies(x, weight)) return row_product_(o, x.reshape({-1, x.size(-1)}), weight, false);
+  if (o.stride(1) == 1 && row_product_applies(x, weight))
+    return row_product_(o, x.reshape({-1, x.size(-1)}), weight, false);
   at::mm_out(o, x.reshape({-1, x.size(-1)}), weight.t());
 }
 
@@ -29,7 +30,8 @@ inline void apply_weight_into(const at::Tensor& out, const at::Tensor& x, const 
 // residual [..., out] contiguous, x [..., in].
 inline void add_weight_(at::Tensor& residual, const at::Tensor& x, const at::Tensor& weight) {
   const at::Tensor r = residual.view({-1, residual.size(-1)});
-  if (row_product_applies(x, weight)) return row_product_(r, x.reshape({-1, x.size(-1)}), weight, true);
+  if (r.stride(1) == 1 && row_product_applies(x, weight))
+    return row_product_(r, x.reshape({-1, x.size(-1)}), weight, true);
   r.addmm_(x.reshape({-1, x.size(-1)}), weight.t());
 }
 

@@ -118,7 +118,8 @@ const bool registered = [] {
 
 bool row_product_applies(const at::Tensor& x, const at::Tensor& weight) {
   if (!x.device().is_cpu() || x.scalar_type() != at::kFloat || weight.scalar_type() != at::kFloat) return false;
-  if (weight.dim() != 2 || weight.stride(1) != 1 || x.dim() < 1 || x.size(-1) != weight.size(1)) return false;
+  if (weight.dim() != 2 || weight.stride(1) != 1 || !weight.device().is_cpu()) return false;
+  if (x.dim() < 1 || x.size(-1) != weight.size(1) || x.stride(-1) != 1) return false;
   const int64_t in = x.size(-1);
   if (in == 0 || x.numel() / in > kRowProductMaxRows) return false;
   return cpu_has_avx2_fma();

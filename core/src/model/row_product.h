@@ -18,7 +18,8 @@ namespace csm {
 constexpr int64_t kRowProductMaxRows = 8;
 
 // Whether row_product_ takes these: a CPU with AVX2 and FMA, fp32, x [..., in] with at
-// most kRowProductMaxRows rows, weight [out, in] with contiguous rows.
+// most kRowProductMaxRows contiguous rows, weight [out, in] with contiguous rows. (The
+// output's rows must be contiguous too: see linear.h.)
 bool row_product_applies(const at::Tensor& x, const at::Tensor& weight);
 
 // out [rows, out] (rows may be strided; each row contiguous) = x [rows, in] W^T, or
