@@ -70,6 +70,8 @@ TEST(CpuAttention, IsOneKernelToTheCensusAndLeavesOtherTypesAlone) {
   EXPECT_FALSE(csm::cpu_attention_applies(q.to(at::kDouble), k.to(at::kDouble), v.to(at::kDouble), {}));
   EXPECT_FALSE(csm::cpu_attention_applies(q, k, v, at::zeros({1, 1, 2, 5})));  // rows that are not q's
   EXPECT_FALSE(csm::cpu_attention_applies(q, k.transpose(-1, -2).contiguous().transpose(-1, -2), v, {}));
+  EXPECT_FALSE(csm::cpu_attention_applies(q, k.narrow(1, 0, 1), v.narrow(1, 0, 1), {}));  // heads broadcast
+  EXPECT_FALSE(csm::cpu_attention_applies(q, k, v.narrow(2, 0, 4), {}));                  // keys != values
 }
 
 }  // namespace

@@ -97,7 +97,12 @@ const bool registered = [] {
 bool cpu_attention_applies(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask) {
   for (const auto* t : {&q, &k, &v})
     if (!t->device().is_cpu() || t->scalar_type() != at::kFloat || t->dim() != 4 || t->stride(3) != 1) return false;
+  // Shapes that agree without broadcasting (the composite broadcasts; this kernel does not).
+  for (const auto* t : {&k, &v})
+    if (t->size(0) != q.size(0) || t->size(1) != q.size(1) || t->size(3) != q.size(3)) return false;
+  if (v.size(2) != k.size(2)) return false;
   if (!mask.defined()) return true;
+  if (!mask.device().is_cpu()) return false;
   if (mask.scalar_type() != at::kFloat || mask.dim() > 4) return false;
   const std::vector<int64_t> target{q.size(0), q.size(1), q.size(2), k.size(2)};
   const int64_t offset = 4 - mask.dim();
