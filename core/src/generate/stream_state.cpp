@@ -37,7 +37,6 @@ PiecePrompt StreamState::begin_piece(const EngineParts& parts, const std::string
   guard_limit_ = config().guard_frames(piece);
   if (guard_limit_ > 0) piece_limit_ = std::min(piece_limit_, guard_limit_);
   piece_frames_.clear();
-  piece_cut_ = false;
   waiting_ = false;
   channel_->add_piece(piece);
   return prompt;
@@ -68,7 +67,7 @@ StreamState::Outcome StreamState::take(const std::vector<int32_t>& frame) {
   // A piece that talks on far past what its text should take is cut there; the stream
   // goes on with its next piece (the text after it is the user's, not to be lost), and
   // ends with the guard's stop reason so that the cut is known.
-  if (!eos && guard_limit_ > 0 && made >= guard_limit_) piece_cut_ = guard_cut_ = true;
+  if (piece_cut()) guard_cut_ = true;
   if (piece_done && (!more_text() || out_of_room)) {
     out.finished = true;
     out.stop = guard_cut_ ? StopReason::LengthGuard : eos ? StopReason::EndOfSpeech : StopReason::MaxLength;
@@ -78,9 +77,15 @@ StreamState::Outcome StreamState::take(const std::vector<int32_t>& frame) {
   return out;
 }
 
+// Speech frames (an end-of-speech frame is not kept) up to the guard: the piece cannot
+// have ended on its own before, as its limit is at most the guard's.
+bool StreamState::piece_cut() const {
+  return guard_limit_ > 0 && static_cast<int64_t>(piece_frames_.size()) >= guard_limit_;
+}
+
 void StreamState::end_piece() {
   // A cut piece is no context for the next: its runaway audio would lead the next astray.
-  if (!piece_cut_) previous_ = Segment{channel_->request().speaker, current_, std::move(piece_frames_)};
+  if (!piece_cut()) previous_ = Segment{channel_->request().speaker, current_, std::move(piece_frames_)};
   piece_frames_.clear();
   ++pieces_done_;
 }

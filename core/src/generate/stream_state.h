@@ -57,6 +57,7 @@ class StreamState {
   const StreamingConfig& config() const { return channel_->config(); }
 
  private:
+  bool piece_cut() const;  // the length guard cut the current piece
   std::shared_ptr<StreamChannel> channel_;
   std::deque<std::string> planned_;  // a long text's pieces still to say, in order
   std::string current_;              // the piece being said
@@ -66,8 +67,7 @@ class StreamState {
   SamplingParams sampling_;
   int64_t piece_limit_ = 0;          // frames the current piece may make
   int64_t guard_limit_ = 0;          // ... of which the length guard allows (0: no guard)
-  bool piece_cut_ = false;           // the length guard cut the current piece
-  bool guard_cut_ = false;           // ... or any piece of this stream
+  bool guard_cut_ = false;           // the length guard cut a piece of this stream
   Frames piece_frames_;
   int64_t frames_ = 0;
 };

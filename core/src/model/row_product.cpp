@@ -72,13 +72,10 @@ bool cpu_has_avx2_fma() { return false; }
 
 void row_product_cpu(const at::Tensor& out, const at::Tensor& x, const at::Tensor& weight, bool accumulate) {
 #if CSM_ROW_PRODUCT_X86
-  if (x.dim() != 2 || weight.dim() != 2 || out.dim() != 2)
-    throw Error(ErrorCode::Internal, "csm::row_product_ takes 2-D tensors");
+  if (x.dim() != 2 || out.dim() != 2 || !row_product_applies(x, weight) || out.size(0) != x.size(0) ||
+      out.size(1) != weight.size(0) || out.stride(1) != 1 || out.scalar_type() != at::kFloat)
+    throw Error(ErrorCode::Internal, "csm::row_product_: shapes, types or layout it does not take");
   const int64_t rows = x.size(0), in = x.size(1), outs = weight.size(0);
-  if (weight.size(1) != in || out.size(0) != rows ||
-      out.size(1) != outs || x.stride(1) != 1 || weight.stride(1) != 1 || out.stride(1) != 1 ||
-      rows > kRowProductMaxRows || out.scalar_type() != at::kFloat)
-    throw Error(ErrorCode::Internal, "csm::row_product_: shapes or layout it does not take");
   const float* w = weight.data_ptr<float>();
   const float* xd = x.data_ptr<float>();
   float* o = out.data_ptr<float>();

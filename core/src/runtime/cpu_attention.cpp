@@ -35,13 +35,9 @@ float dot(const float* a, const float* b, int64_t n) {
 at::Tensor attention_cpu(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const c10::optional<at::Tensor>& mask_arg,
                          double scale) {
   const at::Tensor mask = mask_arg.has_value() ? *mask_arg : at::Tensor();
-  if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4 || q.stride(3) != 1 || k.stride(3) != 1 || v.stride(3) != 1 ||
-      q.scalar_type() != at::kFloat || k.scalar_type() != at::kFloat || v.scalar_type() != at::kFloat)
-    throw Error(ErrorCode::Internal, "csm::attention: shapes or layout it does not take");
+  if (!cpu_attention_applies(q, k, v, mask))
+    throw Error(ErrorCode::Internal, "csm::attention: shapes, types or layout it does not take");
   const int64_t batch = q.size(0), heads = q.size(1), queries = q.size(2), d = q.size(3), keys = k.size(2);
-  if (k.size(0) != batch || v.size(0) != batch || k.size(1) != heads || v.size(1) != heads || k.size(3) != d ||
-      v.size(2) != keys || v.size(3) != d)
-    throw Error(ErrorCode::Internal, "csm::attention: q, k and v do not agree in shape");
   auto out = at::empty({batch, heads, queries, d}, q.options());
   const MaskView m = mask_view(mask, batch, heads, queries, keys);
   const float* qd = q.data_ptr<float>();
